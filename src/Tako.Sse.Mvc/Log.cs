@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tako.Sse.Mvc;
+
+// Every log entry of the package. Event ids are stable, listed in docs/logging.md, and never reused.
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, EventName = "SseSourceFailed", Level = LogLevel.Error,
+        Message = "The event source of an SSE stream threw; the stream was ended after the events already sent.")]
+    public static partial void SourceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2, EventName = "SseClientDisconnected", Level = LogLevel.Debug,
+        Message = "The client closed the SSE stream.")]
+    public static partial void ClientDisconnected(ILogger logger);
+
+    [LoggerMessage(EventId = 3, EventName = "SseStoppedByShutdown", Level = LogLevel.Debug,
+        Message = "The SSE stream was ended because the application is stopping.")]
+    public static partial void StoppedByShutdown(ILogger logger);
+
+    [LoggerMessage(EventId = 4, EventName = "SseStreamCompleted", Level = LogLevel.Debug,
+        Message = "The SSE stream completed after {EventCount} events.")]
+    public static partial void StreamCompleted(ILogger logger, long eventCount);
+
+    [LoggerMessage(EventId = 5, EventName = "SseSourceDisposeFailed", Level = LogLevel.Debug,
+        Message = "The event source of an SSE stream that had already ended threw while it was being closed.")]
+    public static partial void SourceDisposeFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,119 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// An action result that streams Server-Sent Events (<c>text/event-stream</c>) from an
+/// <see cref="IAsyncEnumerable{T}"/>. Return it from a controller action, or from a minimal API endpoint.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The response starts at once with <c>200 OK</c> and the proxy-safe headers of the shared
+/// <see cref="ISseEncoder"/>, before the source yields anything. Each event reaches the client as soon as the
+/// source has no more ready; a silent stream gets a keep-alive comment every <see cref="KeepAlive"/>.
+/// </para>
+/// <para>
+/// The source's enumerator receives a cancellation token (use <c>[EnumeratorCancellation]</c>) that fires when
+/// the client disconnects or the application stops; the stream then ends and the enumerator is disposed.
+/// If the source throws, the error is logged once and the response ends cleanly.
+/// </para>
+/// </remarks>
+public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataProvider
+{
+    private static readonly string[] s_eventStreamContentTypes = [SseEncoder.EventStreamContentType];
+
+    /// <summary>
+    /// Creates a result that streams structured events (Tako's <c>Sse::events</c>): each item may carry a
+    /// comment, an event name, an id, a retry hint and data.
+    /// </summary>
+    /// <param name="events">The events; enumerated once, when the result executes.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="events"/> is <see langword="null"/>.</exception>
+    public SseActionResult(IAsyncEnumerable<SseEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        Source = new SseEventSource(events);
+    }
+
+    /// <summary>
+    /// Creates a result that streams raw UTF-8 chunks (Tako's <c>Sse::new</c>): each chunk becomes one event of
+    /// <c>data:</c> lines. Unlike Tako's raw path, line breaks inside a chunk start new <c>data:</c> lines, so
+    /// untrusted bytes cannot inject fields or events.
+    /// </summary>
+    /// <param name="chunks">The chunks; enumerated once, when the result executes.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="chunks"/> is <see langword="null"/>.</exception>
+    public SseActionResult(IAsyncEnumerable<ReadOnlyMemory<byte>> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        Source = new SseRawSource(chunks);
+    }
+
+    private SseActionResult(SseSource source) => Source = source;
+
+    /// <summary>
+    /// Gets or sets how long this stream may stay silent before a keep-alive comment is written, overriding
+    /// <see cref="TakoSseOptions.KeepAlive"/>. <see langword="null"/> (the default) uses the option; zero or a
+    /// negative value turns keep-alive off for this result.
+    /// </summary>
+    public TimeSpan? KeepAlive { get; set; }
+
+    internal SseSource Source { get; }
+
+    /// <summary>
+    /// Creates a result that serializes each item to JSON with System.Text.Json and sends it as the data of one
+    /// event. Controllers use MVC's options (<c>AddControllers().AddJsonOptions(…)</c>); minimal APIs use
+    /// <c>ConfigureHttpJsonOptions(…)</c>.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="items">The items; enumerated once, when the result executes.</param>
+    /// <param name="eventName">The <c>event:</c> name of every event, or <see langword="null"/> for plain messages.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="items"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> contains CR or LF.</exception>
+    public static SseActionResult Json<T>(IAsyncEnumerable<T> items, string? eventName = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (eventName is not null)
+        {
+            SseEvent.ValidateEventName(eventName, nameof(eventName));
+        }
+
+        return new SseActionResult(new SseJsonSource<T>(items, eventName));
+    }
+
+    /// <summary>Streams the events through the <see cref="IActionResultExecutor{TResult}"/> registered in DI.</summary>
+    /// <param name="context">The action context.</param>
+    /// <returns>A task that completes when the stream has ended.</returns>
+    public Task ExecuteResultAsync(ActionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.HttpContext.RequestServices;
+        var executor = services.GetService<IActionResultExecutor<SseActionResult>>() ?? SseActionResultExecutor.CreateFallback(services);
+        return executor.ExecuteAsync(context, this);
+    }
+
+    /// <summary>Streams the events from a minimal API endpoint.</summary>
+    /// <param name="httpContext">The HTTP context.</param>
+    /// <returns>A task that completes when the stream has ended.</returns>
+    Task IResult.ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var services = httpContext.RequestServices;
+        var executor = services.GetService<IActionResultExecutor<SseActionResult>>() as SseActionResultExecutor ?? SseActionResultExecutor.CreateFallback(services);
+        return executor.ExecuteAsync(httpContext, this, fromMvc: false);
+    }
+
+    /// <summary>Declares that the endpoint produces <c>200 text/event-stream</c>, for OpenAPI and ApiExplorer.</summary>
+    /// <param name="method">The endpoint's method.</param>
+    /// <param name="builder">The endpoint builder.</param>
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), s_eventStreamContentTypes));
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Tako.Sse.Mvc;
+
+/// <summary>Executes <see cref="SseActionResult"/>s with the shared services, as MVC does for its own results.</summary>
+internal sealed class SseActionResultExecutor : IActionResultExecutor<SseActionResult>
+{
+    private readonly ISseEncoder _encoder;
+    private readonly TakoSseOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly SseMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly IHostApplicationLifetime? _lifetime;
+
+    public SseActionResultExecutor(
+        ISseEncoder encoder,
+        IOptions<TakoSseOptions> options,
+        TimeProvider timeProvider,
+        SseMetrics metrics,
+        ILoggerFactory loggerFactory,
+        IHostApplicationLifetime? lifetime = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _encoder = encoder;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _metrics = metrics;
+        _logger = loggerFactory.CreateLogger(typeof(SseActionResult).FullName!);
+        _lifetime = lifetime;
+    }
+
+    /// <summary>Builds an executor on the defaults, for an app that did not call <c>AddTakoSse</c>.</summary>
+    public static SseActionResultExecutor CreateFallback(IServiceProvider services)
+    {
+        var options = services.GetService<IOptions<TakoSseOptions>>() ?? Options.Create(new TakoSseOptions());
+        return new SseActionResultExecutor(
+            services.GetService<ISseEncoder>() ?? new SseEncoder(options),
+            options,
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetService<SseMetrics>() ?? SseMetrics.Fallback,
+            services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            services.GetService<IHostApplicationLifetime>());
+    }
+
+    public Task ExecuteAsync(ActionContext context, SseActionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(result);
+        return ExecuteAsync(context.HttpContext, result, fromMvc: true);
+    }
+
+    public Task ExecuteAsync(HttpContext context, SseActionResult result, bool fromMvc)
+    {
+        var stream = new SseStream(
+            context,
+            _encoder,
+            result.KeepAlive ?? _options.KeepAlive,
+            _options.Retry,
+            _timeProvider,
+            _metrics,
+            _logger,
+            _lifetime?.ApplicationStopping ?? CancellationToken.None);
+        return result.Source.RunAsync(stream, context, fromMvc);
+    }
+}

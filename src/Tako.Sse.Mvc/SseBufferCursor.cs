@@ -1,0 +1,108 @@
+using System.Buffers;
+using System.Text.Unicode;
+
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// Writes into an <see cref="IBufferWriter{T}"/> through one cached span, so a small event costs one
+/// <c>GetSpan</c> and one <c>Advance</c> instead of one pair per field.
+/// </summary>
+internal ref struct SseBufferCursor
+{
+    // Large enough that a typical event fits in the first span; a pipe hands out its whole free segment anyway.
+    private const int MinimumRequest = 256;
+
+    // UTF-16 to UTF-8 grows a char to at most 3 bytes; a surrogate pair (2 chars) becomes 4.
+    private const int MaxBytesPerChar = 3;
+
+    // The largest scalar in UTF-8; a request never asks for less, so transcoding always progresses.
+    private const int MaxBytesPerScalar = 4;
+
+    // Cap a single request for a long payload, so it is transcoded in chunks instead of one huge buffer.
+    private const int MaximumRequest = 16 * 1024;
+
+    private readonly IBufferWriter<byte> _output;
+    private Span<byte> _span;
+    private int _buffered;
+
+    public SseBufferCursor(IBufferWriter<byte> output)
+    {
+        _output = output;
+        _span = default;
+        _buffered = 0;
+    }
+
+    public void WriteByte(byte value)
+    {
+        if (_buffered >= _span.Length)
+        {
+            Grow(1);
+        }
+
+        _span[_buffered++] = value;
+    }
+
+    public void Write(scoped ReadOnlySpan<byte> bytes)
+    {
+        while (true)
+        {
+            var free = _span.Length - _buffered;
+            if (bytes.Length <= free)
+            {
+                bytes.CopyTo(_span[_buffered..]);
+                _buffered += bytes.Length;
+                return;
+            }
+
+            bytes[..free].CopyTo(_span[_buffered..]);
+            _buffered += free;
+            bytes = bytes[free..];
+            Grow(Math.Min(bytes.Length, MaximumRequest));
+        }
+    }
+
+    public void WriteUtf8(scoped ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            // Lone surrogates become U+FFFD, as every UTF-8 encoder in .NET does: UTF-8 cannot carry them.
+            Utf8.FromUtf16(text, _span[_buffered..], out var read, out var written, replaceInvalidSequences: true, isFinalBlock: true);
+            _buffered += written;
+            text = text[read..];
+            if (!text.IsEmpty)
+            {
+                Grow(Math.Clamp(text.Length * MaxBytesPerChar, MaxBytesPerScalar, MaximumRequest));
+            }
+        }
+    }
+
+    public Span<byte> GetSpan(int sizeHint)
+    {
+        if (_span.Length - _buffered < sizeHint)
+        {
+            Grow(sizeHint);
+        }
+
+        return _span[_buffered..];
+    }
+
+    public void Advance(int count) => _buffered += count;
+
+    /// <summary>Hands the buffered bytes to the output. Call once at the end.</summary>
+    public void Commit()
+    {
+        if (_buffered > 0)
+        {
+            _output.Advance(_buffered);
+            _buffered = 0;
+        }
+
+        _span = default;
+    }
+
+    private void Grow(int sizeHint)
+    {
+        Commit();
+        _span = _output.GetSpan(Math.Max(sizeHint, MinimumRequest));
+    }
+}

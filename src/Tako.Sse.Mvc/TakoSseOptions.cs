@@ -1,0 +1,37 @@
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// Options of the shared <see cref="ISseEncoder"/> and of every <see cref="SseActionResult"/>. Set them with
+/// <c>services.AddTakoSse(o => …)</c> or in configuration under <c>Tako:Sse</c>. They are validated when the
+/// application starts.
+/// </summary>
+public sealed class TakoSseOptions
+{
+    /// <summary>The configuration section the options are bound from: <c>Tako:Sse</c>.</summary>
+    public const string SectionName = "Tako:Sse";
+
+    /// <summary>
+    /// Gets or sets how long a stream may stay silent before a keep-alive comment is written. Every event
+    /// resets the timer, so busy streams never send one. <see langword="null"/>, zero or a negative value turns
+    /// keep-alive off. Default: 15 seconds.
+    /// </summary>
+    public TimeSpan? KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Gets or sets the text of the keep-alive comment; the frame is <c>:</c> + this text + a blank line. It
+    /// cannot contain CR or LF. Default: <c>keepalive</c>, which gives <c>:keepalive\n\n</c>.
+    /// </summary>
+    public string KeepAliveComment { get; set; } = "keepalive";
+
+    /// <summary>
+    /// Gets or sets the reconnection delay sent as <c>retry:</c> at the start of every stream;
+    /// <see langword="null"/> sends none. It cannot be negative. Default: <see langword="null"/>.
+    /// </summary>
+    public TimeSpan? Retry { get; set; }
+
+    /// <summary>
+    /// Gets or sets the <c>Cache-Control</c> header of event streams. It cannot be empty or contain a line break.
+    /// Default: <c>no-cache, no-store, must-revalidate</c>.
+    /// </summary>
+    public string CacheControl { get; set; } = "no-cache, no-store, must-revalidate";
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Tako.Sse.Mvc;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Tako.Sse.Mvc in an <see cref="IServiceCollection"/>.</summary>
+public static class TakoSseServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the shared <see cref="ISseEncoder"/>, <see cref="TakoSseOptions"/> (bound from the
+    /// <c>Tako:Sse</c> configuration section when there is one, and validated at start-up), the
+    /// <see cref="SseActionResult"/> executor, and <see cref="TimeProvider.System"/> unless a
+    /// <see cref="TimeProvider"/> is already registered. Calling it more than once is harmless, and an
+    /// <see cref="ISseEncoder"/> you register yourself, before or after, wins.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The same service collection, for chaining.</returns>
+    public static IServiceCollection AddTakoSse(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddOptions<TakoSseOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TakoSseOptions>, TakoSseConfigurationBinder>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TakoSseOptions>, TakoSseOptionsValidator>());
+        services.TryAddSingleton<ISseEncoder, SseEncoder>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SseMetrics>();
+        services.TryAddSingleton<IActionResultExecutor<SseActionResult>, SseActionResultExecutor>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers Tako.Sse.Mvc as <see cref="AddTakoSse(IServiceCollection)"/> does and configures its options.
+    /// The delegate runs after configuration binding, so values set in code win.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options, for example <c>o =&gt; o.KeepAlive = TimeSpan.FromSeconds(10)</c>.</param>
+    /// <returns>The same service collection, for chaining.</returns>
+    public static IServiceCollection AddTakoSse(this IServiceCollection services, Action<TakoSseOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddTakoSse();
+        services.Configure(configure);
+        return services;
+    }
+
+    // Binds the Tako:Sse section when the host has an IConfiguration; a bare ServiceCollection has none,
+    // and that must not be an error.
+    private sealed class TakoSseConfigurationBinder(IServiceProvider services) : IConfigureOptions<TakoSseOptions>
+    {
+        public void Configure(TakoSseOptions options)
+        {
+            var configuration = services.GetService<IConfiguration>();
+            configuration?.GetSection(TakoSseOptions.SectionName).Bind(options);
+        }
+    }
+}
