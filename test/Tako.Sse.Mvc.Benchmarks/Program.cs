@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- [BenchmarkDotNet arguments]
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
