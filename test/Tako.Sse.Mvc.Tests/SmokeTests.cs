@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Tako.Sse.Mvc;
 
 namespace Tako.Sse.Mvc.Tests;
 

@@ -1,0 +1,7 @@
+namespace Tako.Sse.Mvc.IntegrationTests;
+
+public class PlaceholderTests
+{
+    [Fact]
+    public void Placeholder() => true.Should().BeTrue();
+}
