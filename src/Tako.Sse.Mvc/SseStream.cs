@@ -137,7 +137,11 @@ internal sealed class SseStream
                 {
                     sourceFinished = true;
                     inSource = false;
-                    await FlushAsync(token);
+                    if (HasUnflushedBytes())
+                    {
+                        await FlushAsync(token);
+                    }
+
                     Log.StreamCompleted(_logger, _eventCount);
                     break;
                 }
@@ -168,8 +172,11 @@ internal sealed class SseStream
         }
         catch (Exception exception)
         {
-            // Encoding, serializing an item or writing failed; the pipe may be broken, so no further write.
+            // Serializing an item, encoding or writing failed. Events encoded before it still go out if the pipe
+            // works (a JSON item that fails to serialize writes nothing); a half-written frame is harmless, as
+            // a client discards an event the stream ends in the middle of.
             Log.WriteFailed(_logger, exception);
+            await TryFlushAfterFailureAsync();
         }
         finally
         {
