@@ -29,6 +29,9 @@ public class ActionMetricsTests
 
         time.Advance(TimeSpan.FromSeconds(10));
         sent += await raw.ReadThroughAsync(":keepalive\n\n");
+
+        // The counter moves once the flush has returned, which the client may beat; the re-arming comes after it.
+        await time.WaitForArmingsAsync(2);
         Sum(keepAlives).Should().Be(1);
 
         app.Probe().Open("gate");
