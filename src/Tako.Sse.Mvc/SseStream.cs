@@ -200,16 +200,16 @@ internal sealed class SseStream
                     await DisposeSourceAsync(enumerator);
                 }
             }
-        }
 
-        // Our own TryCancel above also cancels the linked token, so ask the original tokens who ended the stream.
-        if (_applicationStopping.IsCancellationRequested)
-        {
-            Log.StoppedByShutdown(_logger);
-        }
-        else if (_context.RequestAborted.IsCancellationRequested)
-        {
-            Log.ClientDisconnected(_logger);
+            // Our own TryCancel above also cancels the linked token, so ask the original tokens who ended it.
+            if (_applicationStopping.IsCancellationRequested)
+            {
+                Log.StoppedByShutdown(_logger);
+            }
+            else if (_context.RequestAborted.IsCancellationRequested)
+            {
+                Log.ClientDisconnected(_logger);
+            }
         }
     }
 

@@ -71,6 +71,19 @@ public class SseStreamEndingTests
     }
 
     [Fact]
+    public async Task RunAsync_ClientGoneBeforeTheHeaders_NeverStartsTheSourceAndLogsTheDisconnect()
+    {
+        using var harness = new StreamHarness();
+        var source = new StrictAsyncEnumerable();
+        await harness.Aborted.CancelAsync();
+
+        await harness.RunAsync(new SseActionResult(source));
+
+        source.Token.CanBeCanceled.Should().BeFalse("GetAsyncEnumerator was never called");
+        harness.Logs.GetSnapshot().Select(r => r.Id.Name).Should().Equal("SseClientDisconnected");
+    }
+
+    [Fact]
     public async Task RunAsync_ApplicationStopping_EndsTheStreamAndLogsAtDebug()
     {
         using var harness = new StreamHarness();
