@@ -24,4 +24,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, EventName = "SseSourceDisposeFailed", Level = LogLevel.Debug,
         Message = "The event source of an SSE stream that had already ended threw while it was being closed.")]
     public static partial void SourceDisposeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6, EventName = "SseWriteFailed", Level = LogLevel.Error,
+        Message = "Writing to an SSE stream failed (encoding or serializing an item, or the response body); the stream was ended.")]
+    public static partial void WriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7, EventName = "SseSourceAbandoned", Level = LogLevel.Debug,
+        Message = "The SSE stream ended while its source was still producing an item; the source will be disposed when that call returns.")]
+    public static partial void SourceAbandoned(ILogger logger);
 }

@@ -20,7 +20,8 @@ namespace Tako.Sse.Mvc;
 /// </para>
 /// <para>
 /// The source's enumerator receives a cancellation token (use <c>[EnumeratorCancellation]</c>) that fires when
-/// the client disconnects or the application stops; the stream then ends and the enumerator is disposed.
+/// the client disconnects or the application stops; the response then ends at once and the enumerator is
+/// disposed (a source that ignores its token is disposed when its pending <c>MoveNextAsync</c> returns).
 /// If the source throws, the error is logged once and the response ends cleanly.
 /// </para>
 /// </remarks>

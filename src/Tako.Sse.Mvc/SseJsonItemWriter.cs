@@ -26,7 +26,17 @@ internal sealed class SseJsonItemWriter<T> : ISseItemWriter<T>
         _buffer.ResetWrittenCount();
         if (_json is null)
         {
-            _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = _options.Encoder, Indented = _options.WriteIndented, SkipValidation = true });
+            // The same writer settings JsonSerializer derives from the options when it owns the writer.
+            _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions
+            {
+                Encoder = _options.Encoder,
+                Indented = _options.WriteIndented,
+                IndentCharacter = _options.IndentCharacter,
+                IndentSize = _options.IndentSize,
+                NewLine = _options.NewLine,
+                MaxDepth = _options.MaxDepth,
+                SkipValidation = true,
+            });
         }
         else
         {

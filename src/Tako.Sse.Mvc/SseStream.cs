@@ -21,12 +21,20 @@ namespace Tako.Sse.Mvc;
 /// Only this loop writes to the response, so writes never overlap. Nothing on the per-event path allocates:
 /// the encoder writes straight into the pipe, and idle waits reuse one <see cref="SseKeepAliveSignal"/>.
 /// </para>
+/// <para>
+/// Ending: the client leaving or the application stopping cancels the source's token and ends the response
+/// at once. If the source is in the middle of a <c>MoveNextAsync</c> then (it may ignore its token), the
+/// response does not wait for it: the source is disposed in the background when that call returns.
+/// </para>
 /// </remarks>
 internal sealed class SseStream
 {
     // Flush at least this often when the source keeps producing without pause, so memory stays bounded and
     // the client sees a steady flow.
     internal const int FlushThreshold = 32 * 1024;
+
+    // The same bound, counted in events, for a response pipe that cannot report its unflushed bytes.
+    internal const int FlushThresholdEvents = 64;
 
     private readonly HttpContext _context;
     private readonly ISseEncoder _encoder;
@@ -72,6 +80,8 @@ internal sealed class SseStream
 
         response.StatusCode = StatusCodes.Status200OK;
         _encoder.ApplyHeaders(response);
+
+        // Response compression (and any other buffering body) must pass every flush through to the client.
         _context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_context.RequestAborted, _applicationStopping);
@@ -81,7 +91,14 @@ internal sealed class SseStream
 
         _metrics.StreamStarted();
         IAsyncEnumerator<T>? enumerator = null;
-        var sourceOwnedElsewhere = false;
+        ValueTask<bool> moveNext = default;
+
+        // moveNext has been handed to the signal and not consumed: only a call to its Result may follow, once.
+        var sourcePending = false;
+        var sourceFinished = false;
+
+        // Tells the source's exceptions (an Error: the application's bug) from the response's.
+        var inSource = false;
         try
         {
             if (_retry is { } retry)
@@ -96,74 +113,123 @@ internal sealed class SseStream
                 return;
             }
 
+            inSource = true;
             enumerator = source.GetAsyncEnumerator(token);
-            while (true)
+            while (!token.IsCancellationRequested)
             {
-                var moveNext = enumerator.MoveNextAsync();
+                moveNext = enumerator.MoveNextAsync();
                 if (!moveNext.IsCompleted)
                 {
                     // The source has nothing ready: everything buffered goes out before we wait.
-                    signal.BeginIdle();
+                    inSource = false;
+                    sourcePending = true;
                     moveNext.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(signal.OnSourceReady);
                     if ((HasUnflushedBytes() && !await FlushAsync(token)) || !await WaitForSourceAsync(signal, token))
                     {
-                        // The client is gone or the app is stopping while the source still works on an item
-                        // (perhaps ignoring its token): end the response now, dispose the source once it returns.
-                        sourceOwnedElsewhere = true;
-                        _ = DisposeWhenSourceReturnsAsync(moveNext, enumerator, signal);
                         break;
                     }
+
+                    sourcePending = false;
+                    inSource = true;
                 }
 
                 if (!moveNext.Result)
                 {
-                    await FlushAsync(token);
+                    sourceFinished = true;
+                    inSource = false;
+                    if (HasUnflushedBytes())
+                    {
+                        await FlushAsync(token);
+                    }
+
                     Log.StreamCompleted(_logger, _eventCount);
                     break;
                 }
 
-                itemWriter.Write(enumerator.Current, _encoder, _writer);
+                var item = enumerator.Current;
+                inSource = false;
+                itemWriter.Write(item, _encoder, _writer);
                 _unflushedEvents++;
                 _eventCount++;
-                if (_writer.CanGetUnflushedBytes && _writer.UnflushedBytes >= FlushThreshold && !await FlushAsync(token))
+                if (IsFlushDue() && !await FlushAsync(token))
                 {
                     break;
                 }
+
+                inSource = true;
             }
         }
         catch (Exception) when (token.IsCancellationRequested)
         {
             // The client left or the app is stopping; whatever the source or the pipe threw is a consequence.
         }
+        catch (Exception exception) when (inSource)
+        {
+            // The response has started: the client keeps the events it got and sees the stream end cleanly.
+            sourceFinished = true;
+            Log.SourceFailed(_logger, exception);
+            await TryFlushAfterFailureAsync();
+        }
         catch (Exception exception)
         {
-            // The response has started: the client keeps the events it got and sees the stream end.
-            Log.SourceFailed(_logger, exception);
+            // Serializing an item, encoding or writing failed. Events encoded before it still go out if the pipe
+            // works (a JSON item that fails to serialize writes nothing); a half-written frame is harmless, as
+            // a client discards an event the stream ends in the middle of.
+            Log.WriteFailed(_logger, exception);
             await TryFlushAfterFailureAsync();
         }
         finally
         {
             _metrics.StreamEnded();
-            if (enumerator is not null && !sourceOwnedElsewhere)
+            if (enumerator is not null)
             {
-                await DisposeSourceAsync(enumerator);
-            }
-        }
+                if (!sourceFinished)
+                {
+                    // A source still running (perhaps in background work of its own) learns the stream is over.
+                    TryCancel(cancellation);
+                }
 
-        if (token.IsCancellationRequested)
-        {
+                if (sourcePending)
+                {
+                    // Disposing an enumerator during its MoveNextAsync is not allowed; let the call return first.
+                    Log.SourceAbandoned(_logger);
+                    _ = DisposeWhenSourceReturnsAsync(moveNext, enumerator, signal);
+                }
+                else
+                {
+                    await DisposeSourceAsync(enumerator);
+                }
+            }
+
+            // Our own TryCancel above also cancels the linked token, so ask the original tokens who ended it.
             if (_applicationStopping.IsCancellationRequested)
             {
                 Log.StoppedByShutdown(_logger);
             }
-            else
+            else if (_context.RequestAborted.IsCancellationRequested)
             {
                 Log.ClientDisconnected(_logger);
             }
         }
     }
 
+    private static void TryCancel(CancellationTokenSource cancellation)
+    {
+        try
+        {
+            cancellation.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback the source registered on its token threw; the stream is over either way.
+        }
+    }
+
     private bool HasUnflushedBytes() => !_writer.CanGetUnflushedBytes || _writer.UnflushedBytes > 0;
+
+    private bool IsFlushDue() => _writer.CanGetUnflushedBytes
+        ? _writer.UnflushedBytes >= FlushThreshold
+        : _unflushedEvents >= FlushThresholdEvents;
 
     // Sends what is buffered. False when the client is gone and nothing more can be written.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -186,20 +252,21 @@ internal sealed class SseStream
     }
 
     // Waits for the pending MoveNextAsync, writing keep-alive frames while the source is silent. True when
-    // the source has an answer; false when the stream was cancelled first.
+    // the source has an answer; false when the stream was cancelled first or a keep-alive could not be sent.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WaitForSourceAsync(SseKeepAliveSignal signal, CancellationToken token)
     {
         if (_keepAlive is not { } period)
         {
-            return (await signal.WaitAsync() & SseWakeReason.SourceReady) != 0;
+            return (await signal.WaitAsync(SseWakeReason.SourceReady | SseWakeReason.Cancelled) & SseWakeReason.SourceReady) != 0;
         }
 
+        // The silence starts now, after the last event was flushed: every event resets the keep-alive timer.
         var silentSince = _timeProvider.GetTimestamp();
         signal.ArmKeepAlive(period);
         while (true)
         {
-            var reasons = await signal.WaitAsync();
+            var reasons = await signal.WaitAsync(SseWakeReason.Any);
             if ((reasons & SseWakeReason.SourceReady) != 0)
             {
                 return true;
@@ -210,7 +277,7 @@ internal sealed class SseStream
                 return false;
             }
 
-            // Re-check the silence: a timer armed for an earlier idle period may fire late.
+            // Re-check the silence against the clock: a timer fire can be a stale one from an earlier arming.
             var remaining = period - _timeProvider.GetElapsedTime(silentSince);
             if (remaining <= TimeSpan.Zero)
             {
@@ -229,12 +296,11 @@ internal sealed class SseStream
         }
     }
 
+    // The abandoned-source path: the response has ended while the source was inside MoveNextAsync (its token
+    // is cancelled by now). When that call returns, whatever it returns, the enumerator is disposed.
     private async Task DisposeWhenSourceReturnsAsync<T>(ValueTask<bool> moveNext, IAsyncEnumerator<T> enumerator, SseKeepAliveSignal signal)
     {
-        while ((await signal.WaitAsync() & SseWakeReason.SourceReady) == 0)
-        {
-        }
-
+        await signal.WaitAsync(SseWakeReason.SourceReady);
         try
         {
             _ = moveNext.Result;
@@ -269,9 +335,10 @@ internal sealed class SseStream
         {
             await _writer.FlushAsync(CancellationToken.None);
         }
-        catch (Exception exception) when (exception is IOException or OperationCanceledException or InvalidOperationException)
+        catch (Exception)
         {
-            // The client went away while we were reporting the failure: nothing left to deliver.
+            // The client went away while we were reporting the failure: nothing left to deliver, and the
+            // failure is already logged once.
         }
     }
 }

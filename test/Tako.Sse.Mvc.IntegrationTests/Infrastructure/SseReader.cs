@@ -12,7 +12,13 @@ public static class SseReader
     public static async Task<HttpResponseMessage> OpenAsync(this HttpClient client, string path, Action<HttpRequestMessage>? configure = null)
     {
         using var timeout = new CancellationTokenSource(Deadline);
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        // SendAsync does not apply the client's defaults to a message we build: without these, a client set
+        // up for HTTP/2 (TestApp with HttpProtocols.Http2) would quietly send HTTP/1.1.
+        var request = new HttpRequestMessage(HttpMethod.Get, path)
+        {
+            Version = client.DefaultRequestVersion,
+            VersionPolicy = client.DefaultVersionPolicy,
+        };
         configure?.Invoke(request);
         return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
     }

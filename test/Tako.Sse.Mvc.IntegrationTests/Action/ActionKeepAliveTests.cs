@@ -1,0 +1,110 @@
+using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
+
+namespace Tako.Sse.Mvc.IntegrationTests.Action;
+
+/// <summary>
+/// Keep-alive on a fake clock. The timer is armed when the stream goes idle, after the client may already
+/// have the last event, so each step waits for the arming before it advances time.
+/// </summary>
+public class ActionKeepAliveTests
+{
+    [Fact]
+    public async Task KeepAlive_SilentForThePeriod_WritesCommentFrameAndEveryEventResetsTheTimer()
+    {
+        var time = new ObservableTimeProvider();
+        await using var app = await ActionApp.StartAsync(o => o.KeepAlive = TimeSpan.FromSeconds(10), time);
+        using var response = await app.Client.OpenAsync("/action/keepalive?count=4");
+        await using var raw = await RawEventStream.OpenAsync(response);
+        (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
+
+        // Just short of the period: no keep-alive before the next event.
+        await time.WaitForArmingsAsync(1);
+        time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
+        app.Probe().Open("e2");
+        (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e2\n\n");
+
+        // Had e2 not reset the timer, this would be 20 s after e1 with no event and a keep-alive due.
+        await time.WaitForArmingsAsync(2);
+        time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
+        app.Probe().Open("e3");
+        (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e3\n\n");
+
+        // A full period of silence, twice: one comment frame each.
+        await time.WaitForArmingsAsync(3);
+        time.Advance(TimeSpan.FromSeconds(10));
+        (await raw.ReadThroughAsync("\n\n")).Should().Be(":keepalive\n\n");
+        await time.WaitForArmingsAsync(4);
+        time.Advance(TimeSpan.FromSeconds(10));
+        (await raw.ReadThroughAsync("\n\n")).Should().Be(":keepalive\n\n");
+
+        app.Probe().Open("e4");
+        (await raw.ReadToEndAsync()).Should().Be("data: e4\n\n");
+
+        // One timer for the whole stream, re-armed: no timer (or Task.Delay) per event or idle period.
+        time.TimersCreated.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task KeepAlive_ResultOverride_WinsOverTheOptionAndUsesTheConfiguredComment()
+    {
+        var time = new ObservableTimeProvider();
+        await using var app = await ActionApp.StartAsync(o => { o.KeepAlive = TimeSpan.FromSeconds(10); o.KeepAliveComment = "ping"; }, time);
+        using var response = await app.Client.OpenAsync("/action/keepalive?count=2&keepAliveSeconds=2");
+        await using var raw = await RawEventStream.OpenAsync(response);
+        (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
+
+        await time.WaitForArmingsAsync(1);
+        time.Advance(TimeSpan.FromSeconds(2));
+        (await raw.ReadThroughAsync("\n\n")).Should().Be(":ping\n\n");
+
+        app.Probe().Open("e2");
+        (await raw.ReadToEndAsync()).Should().Be("data: e2\n\n");
+    }
+
+    [Fact]
+    public async Task KeepAlive_ResultOverrideZero_TurnsKeepAliveOff()
+    {
+        var time = new ObservableTimeProvider();
+        await using var app = await ActionApp.StartAsync(o => o.KeepAlive = TimeSpan.FromSeconds(10), time);
+        using var response = await app.Client.OpenAsync("/action/keepalive?count=2&keepAliveSeconds=0");
+        await using var raw = await RawEventStream.OpenAsync(response);
+        (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
+
+        time.Advance(TimeSpan.FromMinutes(5));
+        app.Probe().Open("e2");
+
+        (await raw.ReadToEndAsync()).Should().Be("data: e2\n\n");
+        time.TimersCreated.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task KeepAlive_ClockRacingLargeEvents_NeverLandsInsideAnEvent()
+    {
+        var time = new ObservableTimeProvider();
+        await using var app = await ActionApp.StartAsync(o => o.KeepAlive = TimeSpan.FromMilliseconds(1), time);
+        using var response = await app.Client.OpenAsync("/action/bulk?count=200&size=20000");
+
+        // Fire the keep-alive timer as often as possible from another thread while 4 MB stream out.
+        using var stop = new CancellationTokenSource();
+        var ticker = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(1));
+                await Task.Yield();
+            }
+        });
+        await using var raw = await RawEventStream.OpenAsync(response);
+        var body = await raw.ReadToEndAsync();
+        await stop.CancelAsync();
+        await ticker;
+
+        var frames = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var events = frames.Where(f => f != ":keepalive").ToList();
+        events.Should().HaveCount(200);
+        for (var i = 0; i < events.Count; i++)
+        {
+            events[i].Should().Be($"id: {i}\ndata: {new string((char)('a' + (i % 26)), 20000)}", "event {0} must be whole", i);
+        }
+    }
+}
