@@ -5,9 +5,9 @@
 const sample = (window.sample = {
   states: {},        // stream name -> "connecting" | "open" | "reconnecting" | "closed" | "idle"
   stateHistory: {},  // stream name -> every state it went through
-  ticker: { count: 0, last: null, stray: [] },
+  ticker: { count: 0, messages: [], stray: [] },
   feed: { events: [] },
-  progress: { percent: 0, done: false, runs: 0, message: null },
+  progress: { percent: 0, seen: [], done: false, runs: 0, message: null },
   logs: { count: 0 },
   resume: { client: null, numbers: [], last: null, gaps: 0, duplicates: 0, resumedAfter: [], drops: 0 },
   echo: { runs: [] },
@@ -28,6 +28,25 @@ function setState(name, state) {
   const badge = document.querySelector(`.state[data-stream="${name}"]`);
   badge.textContent = state;
   badge.dataset.state = state;
+  renderConnections();
+}
+
+function renderConnections() {
+  const names = ["ticker", "feed", "progress", "logs", "resume", "echo", "clock"];
+  $("connection-rows").replaceChildren(...names.filter((name) => name in sample.states).map((name) => {
+    const row = document.createElement("tr");
+    const stream = document.createElement("td");
+    stream.textContent = name;
+    const state = document.createElement("td");
+    const badge = document.createElement("span");
+    badge.className = "state";
+    badge.textContent = badge.dataset.state = sample.states[name];
+    state.append(badge);
+    const reconnects = document.createElement("td");
+    reconnects.textContent = sample.stateHistory[name].filter((s) => s === "reconnecting").length;
+    row.append(stream, state, reconnects);
+    return row;
+  }));
 }
 
 // EventSource has three ready states; "reconnecting" is CONNECTING again after an error.
@@ -45,7 +64,7 @@ function startTicker() {
   source.onmessage = (e) => {
     const t = sample.ticker;
     t.count++;
-    t.last = e.data;
+    keep(t.messages, e.data, 100);
     if (!/^tick: \d+$/.test(e.data)) keep(t.stray, e.data, 50);
     $("ticker-value").textContent = e.data;
     $("ticker-count").textContent = t.count;
@@ -84,8 +103,11 @@ function renderFeed() {
 
 // --- Progress: a finite stream the page closes on "done" -----------------------------------------------
 function runProgress() {
+  let finished;
+  const done = new Promise((resolve) => (finished = resolve));
   const p = sample.progress;
   p.percent = 0;
+  p.seen = [];
   p.done = false;
   p.runs++;
   renderProgress("running");
@@ -93,6 +115,7 @@ function runProgress() {
   const source = watch("progress", new EventSource("/progress"));
   source.addEventListener("progress", (e) => {
     p.percent = Number(e.data);
+    keep(p.seen, p.percent, 100);
     renderProgress("running");
   });
   source.addEventListener("done", (e) => {
@@ -103,7 +126,9 @@ function runProgress() {
     p.message = e.data;
     renderProgress(e.data);
     $("progress-run").disabled = false;
+    finished();
   });
+  return done;
 }
 
 function renderProgress(status) {
@@ -246,12 +271,12 @@ document.addEventListener("DOMContentLoaded", () => {
   startFeed();
   startLogs();
   startResume();
-  runProgress();
-  $("progress-run").addEventListener("click", runProgress);
+  const firstJob = runProgress();
+  $("progress-run").addEventListener("click", () => runProgress());
 
   $("echo-input").value = "hello\n\nevent: click\n\n";
   $("echo-send").addEventListener("click", () => sendEcho());
-  $("clock-read").addEventListener("click", () => readClock(5));
-  // One after the other, so the page never needs more than six connections at once.
-  sendEcho().then(() => readClock(5));
+  $("clock-read").addEventListener("click", () => readClock(3));
+  // The short-lived streams take turns, so a connection stays free for the buttons.
+  Promise.all([sendEcho(), firstJob]).then(() => readClock(3));
 });
