@@ -9,7 +9,10 @@ namespace Tako.Sse.Mvc.IntegrationTests.Browser;
 /// </summary>
 public sealed class ChromiumFixture : IAsyncLifetime
 {
-    public const string ExecutablePath = "/usr/bin/chromium";
+    /// <summary>Debian's Chromium, unless <c>TAKO_CHROMIUM</c> names another Chromium executable.</summary>
+    public static readonly string ExecutablePath = Environment.GetEnvironmentVariable("TAKO_CHROMIUM") is { Length: > 0 } path
+        ? path
+        : "/usr/bin/chromium";
 
     // Set by .ci/run: there a missing browser fails the tests instead of skipping them.
     private const string RequireBrowserVariable = "TAKO_REQUIRE_BROWSER";
