@@ -6,7 +6,7 @@ namespace Tako.Sse.Mvc.Sample.Controllers;
 /// <summary>
 /// An event stream written by hand, without <see cref="SseActionResult"/>. It sets nothing but the content
 /// type: <c>app.UseSseHeaders()</c> adds <c>Cache-Control</c>, <c>X-Accel-Buffering: no</c> and
-/// <c>Connection: keep-alive</c>, and turns response buffering off, so proxies pass it through.
+/// <c>Connection: keep-alive</c> (on HTTP/1.1), and turns response buffering off, so proxies pass it through.
 /// </summary>
 /// <param name="timeProvider">The clock it reads.</param>
 /// <param name="lifetime">Ends the stream when the application stops (SseActionResult does that on its own).</param>
