@@ -4,7 +4,8 @@
 
 const sample = (window.sample = {
   states: {},        // stream name -> "connecting" | "open" | "reconnecting" | "closed" | "idle"
-  stateHistory: {},  // stream name -> every state it went through
+  stateHistory: {},  // stream name -> the states it went through, most recent last
+  reconnects: {},    // stream name -> how often the browser had to reconnect it
   ticker: { count: 0, messages: [], stray: [] },
   feed: { events: [] },
   progress: { percent: 0, seen: [], done: false, runs: 0, message: null },
@@ -14,8 +15,6 @@ const sample = (window.sample = {
   clock: { headers: {}, frames: [] },
 });
 
-// Browsers open at most six HTTP/1.1 connections to one server, so the page keeps four streams open for good
-// (ticker, feed, logs, resume) and opens the others only while it needs them.
 const keep = (list, item, max) => {
   list.push(item);
   if (list.length > max) list.splice(0, list.length - max);
@@ -24,7 +23,8 @@ const $ = (id) => document.getElementById(id);
 
 function setState(name, state) {
   sample.states[name] = state;
-  (sample.stateHistory[name] ??= []).push(state);
+  keep((sample.stateHistory[name] ??= []), state, 50);
+  if (state === "reconnecting") sample.reconnects[name] = (sample.reconnects[name] ?? 0) + 1;
   const badge = document.querySelector(`.state[data-stream="${name}"]`);
   badge.textContent = state;
   badge.dataset.state = state;
@@ -43,7 +43,7 @@ function renderConnections() {
     badge.textContent = badge.dataset.state = sample.states[name];
     state.append(badge);
     const reconnects = document.createElement("td");
-    reconnects.textContent = sample.stateHistory[name].filter((s) => s === "reconnecting").length;
+    reconnects.textContent = sample.reconnects[name] ?? 0;
     row.append(stream, state, reconnects);
     return row;
   }));
@@ -266,6 +266,8 @@ async function readClock(frames) {
   }
 }
 
+// Browsers open at most six HTTP/1.1 connections to one server, so the page keeps four streams open for good
+// (ticker, feed, logs, resume) and opens the others only while it needs them.
 document.addEventListener("DOMContentLoaded", () => {
   startTicker();
   startFeed();
