@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Playwright;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Browser;
@@ -24,7 +25,7 @@ public class ResumePageTests(ChromiumFixture chromium)
         var resumedAfter = await page.ReadAsync<List<long>>("window.sample.resume.resumedAfter");
         var numbers = await page.ReadAsync<List<long>>("window.sample.resume.numbers");
         resumedAfter[0].Should().BeGreaterThanOrEqualTo(lastBeforeDrop);
-        headers.Should().ContainKey("last-event-id").WhoseValue.Should().Be(resumedAfter[0].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        headers.Should().ContainKey("last-event-id").WhoseValue.Should().Be(resumedAfter[0].ToString(CultureInfo.InvariantCulture));
         numbers.Should().Equal(Enumerable.Range(1, numbers.Count).Select(n => (long)n), "the stream went on right after the last id, with no gap and no duplicate");
         (await page.TextAsync("#resume-gaps")).Should().Be("0");
         (await page.TextAsync("#resume-duplicates")).Should().Be("0");

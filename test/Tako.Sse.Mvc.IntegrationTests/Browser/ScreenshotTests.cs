@@ -1,3 +1,5 @@
+using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
+
 namespace Tako.Sse.Mvc.IntegrationTests.Browser;
 
 [Collection(ChromiumCollection.Name)]
@@ -46,12 +48,12 @@ public class ScreenshotTests(ChromiumFixture chromium)
         page.Errors.Should().BeEmpty();
 
         var screenshot = await page.Page.ScreenshotAsync(new() { FullPage = true });
-        var artifacts = Path.Combine(Infrastructure.RepositoryPaths.Root, "artifacts", "screenshots");
+        var artifacts = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
         Directory.CreateDirectory(artifacts);
         await File.WriteAllBytesAsync(Path.Combine(artifacts, "sample.png"), screenshot);
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
-            await File.WriteAllBytesAsync(Path.Combine(Infrastructure.RepositoryPaths.Root, "docs", "images", "sample.png"), screenshot);
+            await File.WriteAllBytesAsync(Path.Combine(RepositoryPaths.Root, "docs", "images", "sample.png"), screenshot);
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Browser;
@@ -19,8 +21,8 @@ public class StreamPageTests(ChromiumFixture chromium)
         events[0].Should().Be(new FeedEvent("message", "", "hello"), "an event without a name goes to onmessage");
         var named = events.Skip(1).ToList();
         named.Select(e => e.Type).Should().OnlyContain(type => type == "price" || type == "news");
-        named.Select(e => long.Parse(e.Id, System.Globalization.CultureInfo.InvariantCulture)).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
-        named.Where(e => e.Type == "price").Should().OnlyContain(e => System.Text.RegularExpressions.Regex.IsMatch(e.Data, @"^TAKO \d+\.\d\d$"));
+        named.Select(e => long.Parse(e.Id, CultureInfo.InvariantCulture)).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        named.Where(e => e.Type == "price").Should().OnlyContain(e => Regex.IsMatch(e.Data, @"^TAKO \d+\.\d\d$"));
         named.Should().Contain(e => e.Type == "news" && e.Id == "4");
         (await page.TextAsync("#feed-rows")).Should().Contain("news");
         page.Errors.Should().BeEmpty();
