@@ -1,4 +1,5 @@
 using System.Net.ServerSentEvents;
+using System.Text;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
@@ -60,5 +61,41 @@ public static class SseReader
         }
 
         return items;
+    }
+
+    /// <summary>
+    /// Reads the raw body as UTF-8 text until it contains every one of <paramref name="markers"/>, failing the
+    /// test if that takes longer than <see cref="Deadline"/> or the stream ends first.
+    /// </summary>
+    /// <returns>Everything read so far.</returns>
+    public static async Task<string> ReadTextUntilAsync(this HttpResponseMessage response, params string[] markers)
+    {
+        using var timeout = new CancellationTokenSource(Deadline);
+        var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+        var decoder = Encoding.UTF8.GetDecoder();
+        var bytes = new byte[4096];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+        var text = new StringBuilder();
+        while (!Array.TrueForAll(markers, marker => text.ToString().Contains(marker, StringComparison.Ordinal)))
+        {
+            int read;
+            try
+            {
+                read = await body.ReadAsync(bytes, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Not every marker arrived within {Deadline}; the stream so far: {text}");
+            }
+
+            if (read == 0)
+            {
+                throw new InvalidOperationException($"The stream ended before every marker arrived; it was: {text}");
+            }
+
+            text.Append(chars, 0, decoder.GetChars(bytes, 0, read, chars, 0));
+        }
+
+        return text.ToString();
     }
 }

@@ -14,7 +14,7 @@ namespace Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 /// A real ASP.NET Core app on Kestrel at 127.0.0.1 with an OS-chosen port, the controllers of this test
 /// assembly, every log entry captured, and an <see cref="HttpClient"/> pointed at it.
 /// </summary>
-public sealed class TestApp : IAsyncDisposable
+public sealed partial class TestApp : IAsyncDisposable
 {
     private TestApp(WebApplication app, Uri baseAddress, HttpProtocols protocols)
     {

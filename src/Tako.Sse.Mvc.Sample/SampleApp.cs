@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tako.Sse.Mvc.Sample.Logging;
+using Tako.Sse.Mvc.Sample.Services;
+
+namespace Tako.Sse.Mvc.Sample;
+
+/// <summary>
+/// Builds the sample application. <c>Program.cs</c> runs it; the browser tests start the very same app on
+/// Kestrel in their own process.
+/// </summary>
+public static class SampleApp
+{
+    /// <summary>Where the sample listens unless <c>--urls</c>, <c>ASPNETCORE_URLS</c> or similar say otherwise.</summary>
+    public const string DefaultUrl = "http://localhost:5000";
+
+    /// <summary>Builds the sample from its command-line arguments.</summary>
+    /// <param name="args">The command line, for example <c>--urls http://localhost:5080</c>.</param>
+    /// <returns>The application, configured but not started.</returns>
+    public static WebApplication Build(string[] args) => Build(args, configure: null);
+
+    /// <summary>Builds the sample from its command-line arguments, letting a host add to its services.</summary>
+    /// <param name="args">The command line, for example <c>--contentRoot</c> or <c>--Tako:Sse:KeepAlive=00:00:01</c>.</param>
+    /// <param name="configure">Runs after the sample has registered its services, before the app is built.</param>
+    /// <returns>The application, configured but not started.</returns>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+
+            // The sample's controllers are found from the application name, also when another process (the
+            // browser tests) hosts it.
+            ApplicationName = typeof(SampleApp).Assembly.GetName().Name,
+        });
+
+        if (!HasConfiguredAddress(builder.Configuration))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddControllers();
+
+        // Options come from the "Tako:Sse" section of appsettings.json; pass a delegate to set them in code.
+        builder.Services.AddTakoSse();
+
+        builder.Services.AddSingleton<LogTail>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, LogTailLoggerProvider>());
+        builder.Services.AddSingleton<ResumeConnections>();
+        builder.Services.AddHostedService<OrderSimulator>();
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+
+        // First in the pipeline, so every text/event-stream response gets the proxy-safe headers, including
+        // the one ClockController writes by hand.
+        app.UseSseHeaders();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapControllers();
+        return app;
+    }
+
+    // An explicit address (command line, environment or appsettings) wins over the sample's default.
+    private static bool HasConfiguredAddress(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey])
+        || !string.IsNullOrEmpty(configuration[WebHostDefaults.HttpPortsKey])
+        || !string.IsNullOrEmpty(configuration[WebHostDefaults.HttpsPortsKey])
+        || configuration.GetSection("Kestrel:Endpoints").Exists();
+}

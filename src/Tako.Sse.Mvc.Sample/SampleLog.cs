@@ -1,0 +1,33 @@
+namespace Tako.Sse.Mvc.Sample;
+
+// The sample's own log entries; they show up in the page's live log tail next to the framework's.
+internal static partial class SampleLog
+{
+    [LoggerMessage(EventId = 1, EventName = "OrderReceived", Level = LogLevel.Information,
+        Message = "Order {OrderId} received from {City}")]
+    public static partial void OrderReceived(ILogger logger, int orderId, string city);
+
+    [LoggerMessage(EventId = 2, EventName = "OrderShipped", Level = LogLevel.Information,
+        Message = "Order {OrderId} packed and shipped in {Milliseconds} ms")]
+    public static partial void OrderShipped(ILogger logger, int orderId, int milliseconds);
+
+    [LoggerMessage(EventId = 3, EventName = "PaymentRetried", Level = LogLevel.Warning,
+        Message = "Payment for order {OrderId} was declined once and retried")]
+    public static partial void PaymentRetried(ILogger logger, int orderId);
+
+    [LoggerMessage(EventId = 4, EventName = "ProgressJobStarted", Level = LogLevel.Information,
+        Message = "Progress job {JobId} started")]
+    public static partial void ProgressJobStarted(ILogger logger, long jobId);
+
+    [LoggerMessage(EventId = 5, EventName = "ProgressJobFinished", Level = LogLevel.Information,
+        Message = "Progress job {JobId} finished")]
+    public static partial void ProgressJobFinished(ILogger logger, long jobId);
+
+    [LoggerMessage(EventId = 6, EventName = "ResumeStreamResumed", Level = LogLevel.Information,
+        Message = "Resume stream of client {Client} reconnected with Last-Event-ID {LastEventId}")]
+    public static partial void ResumeStreamResumed(ILogger logger, string client, long lastEventId);
+
+    [LoggerMessage(EventId = 7, EventName = "ResumeStreamDropped", Level = LogLevel.Information,
+        Message = "Resume stream of client {Client} dropped on request; the browser reconnects by itself")]
+    public static partial void ResumeStreamDropped(ILogger logger, string client);
+}

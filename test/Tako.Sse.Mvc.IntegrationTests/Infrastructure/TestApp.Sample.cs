@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tako.Sse.Mvc.Sample;
+
+namespace Tako.Sse.Mvc.IntegrationTests.Infrastructure;
+
+public sealed partial class TestApp
+{
+    /// <summary>
+    /// Starts the real sample app (<see cref="SampleApp.Build(string[], Action{Microsoft.AspNetCore.Builder.WebApplicationBuilder})"/>:
+    /// its controllers, wwwroot and appsettings.json) on 127.0.0.1 with an OS-chosen port.
+    /// </summary>
+    /// <param name="args">Extra command-line arguments, for example <c>--Tako:Sse:KeepAlive=00:00:00.2</c>.</param>
+    public static async Task<TestApp> StartSampleAsync(params string[] args)
+    {
+        string[] commandLine =
+        [
+            $"--contentRoot={RepositoryPaths.SampleDirectory}",
+            "--urls=http://127.0.0.1:0",
+
+            // The test output stays readable; the log tail and the fake collector still get every entry.
+            "--Logging:Console:LogLevel:Default=None",
+            .. args,
+        ];
+        var app = SampleApp.Build(commandLine, builder => builder.Logging.AddFakeLogging());
+        await app.StartAsync();
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new TestApp(app, new Uri(address), HttpProtocols.Http1);
+    }
+}
