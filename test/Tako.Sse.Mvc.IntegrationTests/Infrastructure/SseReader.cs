@@ -12,7 +12,12 @@ public static class SseReader
     public static async Task<HttpResponseMessage> OpenAsync(this HttpClient client, string path, Action<HttpRequestMessage>? configure = null)
     {
         using var timeout = new CancellationTokenSource(Deadline);
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        var request = new HttpRequestMessage(HttpMethod.Get, path)
+        {
+            // SendAsync does not apply the client's defaults itself (GetAsync does): keep h2c clients on HTTP/2.
+            Version = client.DefaultRequestVersion,
+            VersionPolicy = client.DefaultVersionPolicy,
+        };
         configure?.Invoke(request);
         return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
     }
