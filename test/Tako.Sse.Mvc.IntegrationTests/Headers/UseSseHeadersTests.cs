@@ -95,6 +95,25 @@ public class UseSseHeadersTests
     }
 
     [Fact]
+    public async Task UseSseHeaders_BeforeUseRouting_AppliesToEndpointsAndControllers()
+    {
+        await using var app = await TestApp.StartAsync(
+            services: s => s.AddTakoSse().AddSingleton<Gate>(),
+            pipeline: a =>
+            {
+                a.UseSseHeaders();
+                a.UseRouting();
+            },
+            endpoints: SseHeadersEndpoints.Map);
+
+        foreach (var path in new[] { "/headers/manual", "/headers/action" })
+        {
+            using var response = await app.Client.OpenAsync(path);
+            response.Headers.GetValues("X-Accel-Buffering").Should().Equal("no");
+        }
+    }
+
+    [Fact]
     public async Task UseSseHeaders_OptionsCacheControl_IsApplied()
     {
         await using var app = await StartAsync(HttpProtocols.Http1, o => o.CacheControl = "no-store");
