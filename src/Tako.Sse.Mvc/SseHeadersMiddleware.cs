@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 
 namespace Tako.Sse.Mvc;
 
@@ -15,8 +14,6 @@ namespace Tako.Sse.Mvc;
 /// <see cref="HttpResponse.OnStarting(Func{object, Task}, object)"/> callback. The callback is one static
 /// delegate and the state is the <see cref="HttpContext"/> itself, so a non-SSE request costs no allocation
 /// here (Kestrel keeps its callback list per connection). The encoder is resolved only for event streams.
-/// Requests that accept <c>text/event-stream</c> also get buffering turned off before the endpoint runs, for
-/// compression placed before this middleware.
 /// </remarks>
 internal sealed class SseHeadersMiddleware
 {
@@ -34,14 +31,6 @@ internal sealed class SseHeadersMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        // A buffering layer between the endpoint and the server (response compression) holds the first bytes,
-        // so the response would not start, and OnStarting would not run, until it is too late to turn buffering
-        // off. A client that asks for an event stream (EventSource always does) gets it turned off up front.
-        if (AcceptsEventStream(context.Request.Headers.Accept))
-        {
-            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        }
-
         context.Response.OnStarting(ApplyIfEventStreamCallback, context);
         return _next(context);
     }
@@ -58,19 +47,6 @@ internal sealed class SseHeadersMiddleware
         }
 
         return contentType.Length == EventStream.Length || contentType[EventStream.Length] is ';' or ' ' or '\t';
-    }
-
-    internal static bool AcceptsEventStream(StringValues accept)
-    {
-        foreach (var value in accept)
-        {
-            if (value is not null && value.Contains(SseEncoder.EventStreamContentType, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>

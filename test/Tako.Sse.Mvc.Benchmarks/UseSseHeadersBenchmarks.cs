@@ -31,7 +31,6 @@ public class UseSseHeadersBenchmarks
         _context.Features.Set<IHttpResponseFeature>(_response);
         _context.RequestServices = new ServiceCollection().AddTakoSse().BuildServiceProvider();
         _context.Request.Protocol = "HTTP/1.1";
-        _context.Request.Headers.Accept = "application/json";
     }
 
     [Benchmark(Baseline = true)]

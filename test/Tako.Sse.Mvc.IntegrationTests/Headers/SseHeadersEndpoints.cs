@@ -35,10 +35,12 @@ public static class SseHeadersEndpoints
 
         app.MapGet("/headers/gated", static async (HttpContext context, Gate gate) =>
         {
+            // Straight to the body stream, without StartAsync: a buffering layer keeps these bytes, and the
+            // response does not start, unless buffering was turned off before this write.
             context.Response.ContentType = "text/event-stream";
-            await context.Response.WriteAsync("data: 1\n\n");
+            await context.Response.Body.WriteAsync("data: 1\n\n"u8.ToArray());
             await gate.Opened.WaitAsync(SseReader.Deadline);
-            await context.Response.WriteAsync("data: 2\n\n");
+            await context.Response.Body.WriteAsync("data: 2\n\n"u8.ToArray());
         });
 
         app.MapGet("/headers/typed", static () => TypedResults.ServerSentEvents(Items()));

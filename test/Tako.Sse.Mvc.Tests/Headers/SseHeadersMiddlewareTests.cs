@@ -23,16 +23,6 @@ public class SseHeadersMiddlewareTests
         SseHeadersMiddleware.IsEventStream(contentType).Should().Be(expected);
     }
 
-    [Theory]
-    [InlineData("text/event-stream", true)]
-    [InlineData("text/html, text/event-stream;q=0.9", true)]
-    [InlineData("*/*", false)]
-    [InlineData(null, false)]
-    public void AcceptsEventStream_AcceptHeader_FindsEventStream(string? accept, bool expected)
-    {
-        SseHeadersMiddleware.AcceptsEventStream(accept).Should().Be(expected);
-    }
-
     [Fact]
     public void Apply_AfterTheEncoderAlreadyApplied_LeavesOneOfEachHeader()
     {
@@ -89,25 +79,6 @@ public class SseHeadersMiddlewareTests
         SseHeadersMiddleware.Apply(context, Encoder());
 
         body.Verify(b => b.DisableBuffering(), Times.Once);
-    }
-
-    [Fact]
-    public async Task InvokeAsync_ClientAcceptsEventStream_DisablesBufferingBeforeTheEndpoint()
-    {
-        var body = new Mock<IHttpResponseBodyFeature>();
-        var context = Context("HTTP/1.1");
-        context.Features.Set(body.Object);
-        context.Request.Headers.Accept = "text/event-stream";
-        var disabledBeforeEndpoint = false;
-        var middleware = new SseHeadersMiddleware(_ =>
-        {
-            disabledBeforeEndpoint = body.Invocations.Any(i => i.Method.Name == nameof(IHttpResponseBodyFeature.DisableBuffering));
-            return Task.CompletedTask;
-        });
-
-        await middleware.InvokeAsync(context);
-
-        disabledBeforeEndpoint.Should().BeTrue();
     }
 
     [Theory]
