@@ -2,7 +2,6 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Headers;
@@ -59,29 +58,5 @@ public static class SseHeadersEndpoints
         await Task.Yield();
         cancellationToken.ThrowIfCancellationRequested();
         yield return new SseItem<string>("x");
-    }
-}
-
-/// <summary>Lets a test hold an endpoint until it has seen the first event.</summary>
-public sealed class Gate
-{
-    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Opened => _opened.Task;
-
-    public void Open() => _opened.TrySetResult();
-}
-
-[ApiController]
-public class SseHeadersController : ControllerBase
-{
-    [HttpGet("/headers/action")]
-    public SseActionResult Action() => new(Events());
-
-    private static async IAsyncEnumerable<SseEvent> Events([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await Task.Yield();
-        cancellationToken.ThrowIfCancellationRequested();
-        yield return SseEvent.FromData("x").WithId("1");
     }
 }
