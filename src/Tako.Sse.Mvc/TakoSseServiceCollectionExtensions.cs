@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,8 @@ public static class TakoSseServiceCollectionExtensions
     /// <summary>
     /// Registers the shared <see cref="ISseEncoder"/>, <see cref="TakoSseOptions"/> (bound from the
     /// <c>Tako:Sse</c> configuration section when there is one, and validated at start-up), the
-    /// <see cref="SseActionResult"/> executor, and <see cref="TimeProvider.System"/> unless a
+    /// <see cref="SseActionResult"/> executor, the model binder of
+    /// <c>[FromHeader(Name = "Last-Event-ID")]</c>, and <see cref="TimeProvider.System"/> unless a
     /// <see cref="TimeProvider"/> is already registered. Calling it more than once is harmless, and an
     /// <see cref="ISseEncoder"/> you register yourself, before or after, wins.
     /// </summary>
@@ -29,6 +31,9 @@ public static class TakoSseServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SseMetrics>();
         services.TryAddSingleton<IActionResultExecutor<SseActionResult>, SseActionResultExecutor>();
+
+        // Trimmed, Latin-1-aware binding of [FromHeader(Name = "Last-Event-ID")]; inert when MVC is not used.
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, LastEventIdMvcOptionsSetup>());
         return services;
     }
 
