@@ -67,7 +67,9 @@ internal sealed class SseEncoder : ISseEncoder
             WriteLines(ref writer, CommentPrefix, comment);
         }
 
-        if (evt.Event is { } name)
+        // An empty name means the default type "message" to a browser, but not to every parser (.NET's
+        // SseParser reports ""); writing nothing gives the browser's meaning everywhere.
+        if (evt.Event is { Length: > 0 } name)
         {
             WriteLine(ref writer, EventPrefix, name);
         }
