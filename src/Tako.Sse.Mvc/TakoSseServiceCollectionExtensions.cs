@@ -28,6 +28,11 @@ public static class TakoSseServiceCollectionExtensions
         services.TryAddSingleton<ISseEncoder, SseEncoder>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SseMetrics>();
+
+        // A host registers these already; a bare ServiceCollection (tests, tools) must resolve the executor too.
+        // Both only TryAdd.
+        services.AddLogging();
+        services.AddMetrics();
         services.TryAddSingleton<IActionResultExecutor<SseActionResult>, SseActionResultExecutor>();
         return services;
     }
