@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Unicode;
 
 namespace Tako.Sse.Mvc;
@@ -63,17 +64,39 @@ internal ref struct SseBufferCursor
 
     public void WriteUtf8(scoped ReadOnlySpan<char> text)
     {
-        while (!text.IsEmpty)
+        // Most SSE text is ASCII: narrowing it is much cheaper than the general transcoder, which is only
+        // called from the first non-ASCII character on.
+        var free = _span.Length - _buffered;
+        if (text.Length <= free)
         {
-            // Lone surrogates become U+FFFD, as every UTF-8 encoder in .NET does: UTF-8 cannot carry them.
-            Utf8.FromUtf16(text, _span[_buffered..], out var read, out var written, replaceInvalidSequences: true, isFinalBlock: true);
-            _buffered += written;
-            text = text[read..];
-            if (!text.IsEmpty)
+            var status = Ascii.FromUtf16(text, _span.Slice(_buffered, text.Length), out var narrowed);
+            _buffered += narrowed;
+            if (status == OperationStatus.Done)
             {
-                Grow(Math.Clamp(text.Length * MaxBytesPerChar, MaxBytesPerScalar, MaximumRequest));
+                return;
             }
+
+            text = text[narrowed..];
         }
+
+        WriteUtf8Slow(text);
+    }
+
+    /// <summary>
+    /// Transcodes all of <paramref name="text"/>, which must not end inside a surrogate pair it means to keep,
+    /// into <paramref name="destination"/>, which must hold 3 bytes per char.
+    /// </summary>
+    /// <returns>The number of bytes written.</returns>
+    public static int TranscodeToUtf8(ReadOnlySpan<char> text, Span<byte> destination)
+    {
+        var status = Ascii.FromUtf16(text, destination, out var written);
+        if (status != OperationStatus.Done)
+        {
+            Utf8.FromUtf16(text[written..], destination[written..], out _, out var rest, replaceInvalidSequences: true, isFinalBlock: true);
+            written += rest;
+        }
+
+        return written;
     }
 
     public Span<byte> GetSpan(int sizeHint)
@@ -98,6 +121,21 @@ internal ref struct SseBufferCursor
         }
 
         _span = default;
+    }
+
+    private void WriteUtf8Slow(scoped ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            // Lone surrogates become U+FFFD, as every UTF-8 encoder in .NET does: UTF-8 cannot carry them.
+            Utf8.FromUtf16(text, _span[_buffered..], out var read, out var written, replaceInvalidSequences: true, isFinalBlock: true);
+            _buffered += written;
+            text = text[read..];
+            if (!text.IsEmpty)
+            {
+                Grow(Math.Clamp(text.Length * MaxBytesPerChar, MaxBytesPerScalar, MaximumRequest));
+            }
+        }
     }
 
     private void Grow(int sizeHint)

@@ -127,6 +127,33 @@ public class SseEncoderRoundTripTests
     }
 
     [Fact]
+    public void Encode_LongGeneratedData_ParsesBackExpectedData()
+    {
+        // Long enough to cross the encoder's 32-byte scan blocks and its 2048-char transcoding chunks.
+        Generated.LongText.Sample(
+            data => Parse(Encode(SseEvent.FromData(data))) is [var item] && item.Data == Expected(data),
+            iter: 300,
+            threads: 1);
+    }
+
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    [InlineData("\n")]
+    [InlineData("😀")]
+    [InlineData("\uD800")]
+    [InlineData("é\r\n€")]
+    public void Encode_SpecialAtEveryOffsetNearBoundaries_ParsesBackExpectedData(string special)
+    {
+        // Each offset puts the special text across a scan-block or transcoding-chunk boundary once.
+        foreach (var offset in Enumerable.Range(0, 70).Concat(Enumerable.Range(2030, 30)).Concat(Enumerable.Range(4080, 30)))
+        {
+            var data = new string('a', offset) + special + new string('b', 40) + special;
+            Parse(Encode(SseEvent.FromData(data))).Should().ContainSingle().Which.Data.Should().Be(Expected(data), "at offset {0}", offset);
+        }
+    }
+
+    [Fact]
     public void Encode_GeneratedEvents_ParsesBackEveryField()
     {
         Gen.Select(Generated.Text, Generated.Text, Generated.Line, Generated.Id, Gen.Int[0, int.MaxValue]).Sample(
@@ -174,6 +201,8 @@ public class SseEncoderRoundTripTests
             (1, Gen.Char.Select(c => c.ToString())));
 
         public static readonly Gen<string> Text = Piece.Array[0, 40].Select(string.Concat);
+
+        public static readonly Gen<string> LongText = Piece.Array[500, 3000].Select(string.Concat);
 
         public static readonly Gen<string> Line = Text.Select(t => t.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal));
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using CsCheck;
 using static Tako.Sse.Mvc.Tests.Infrastructure.SseRoundTrip;
 
 namespace Tako.Sse.Mvc.Tests;
@@ -82,6 +83,29 @@ public class SseEncoderWireFormatTests
     [Fact]
     public void Encode_EmptyId_WritesEmptyIdLine() =>
         EncodeToString(SseEvent.FromData("x").WithId("")).Should().Be("id: \ndata: x\n\n");
+
+    [Fact]
+    public void Encode_GeneratedText_MatchesReferenceBytes()
+    {
+        // The byte-exact oracle: one "data: " line per line of the normalized text, then a blank line.
+        var text = Gen.Frequency(
+            (6, Gen.Char['a', 'z']),
+            (3, Gen.OneOfConst('\r', '\n')),
+            (1, Gen.OneOfConst('é', '€', '\uD83D', '\uDE00', '\uDC00', ' ', ':', '\0')))
+            .Array[0, 300].Select(chars => new string(chars));
+
+        text.Sample(
+            data =>
+            {
+                var lines = Expected(data).Split('\n');
+                var dataReference = string.Concat(lines.Select(l => "data: " + l + "\n")) + "\n";
+                var commentReference = string.Concat(lines.Select(l => ": " + l + "\n")) + "\n";
+                return Encode(SseEvent.FromData(data)).AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(dataReference))
+                    && Encode(SseEvent.FromComment(data)).AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(commentReference));
+            },
+            iter: 5_000,
+            threads: 1);
+    }
 
     [Fact]
     public void Encode_Default_WritesNothing()
