@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -33,6 +34,8 @@ internal ref struct SseBufferCursor
         _buffered = 0;
     }
 
+    // The fast paths are inlined so the constant-length prefixes become a few plain stores.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteByte(byte value)
     {
         if (_buffered >= _span.Length)
@@ -43,22 +46,17 @@ internal ref struct SseBufferCursor
         _span[_buffered++] = value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(scoped ReadOnlySpan<byte> bytes)
     {
-        while (true)
+        if (bytes.Length <= _span.Length - _buffered)
         {
-            var free = _span.Length - _buffered;
-            if (bytes.Length <= free)
-            {
-                bytes.CopyTo(_span[_buffered..]);
-                _buffered += bytes.Length;
-                return;
-            }
-
-            bytes[..free].CopyTo(_span[_buffered..]);
-            _buffered += free;
-            bytes = bytes[free..];
-            Grow(Math.Min(bytes.Length, MaximumRequest));
+            bytes.CopyTo(_span[_buffered..]);
+            _buffered += bytes.Length;
+        }
+        else
+        {
+            WriteSlow(bytes);
         }
     }
 
@@ -121,6 +119,26 @@ internal ref struct SseBufferCursor
         }
 
         _span = default;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteSlow(scoped ReadOnlySpan<byte> bytes)
+    {
+        while (true)
+        {
+            var free = _span.Length - _buffered;
+            if (bytes.Length <= free)
+            {
+                bytes.CopyTo(_span[_buffered..]);
+                _buffered += bytes.Length;
+                return;
+            }
+
+            bytes[..free].CopyTo(_span[_buffered..]);
+            _buffered += free;
+            bytes = bytes[free..];
+            Grow(Math.Min(bytes.Length, MaximumRequest));
+        }
     }
 
     private void WriteUtf8Slow(scoped ReadOnlySpan<char> text)

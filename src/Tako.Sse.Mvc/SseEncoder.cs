@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
@@ -126,6 +127,7 @@ internal sealed class SseEncoder : ISseEncoder
 
     // One "<prefix><line>\n" per line of text; CRLF, CR and LF each end a line, and a trailing line break
     // gives a trailing empty line so the client rebuilds the exact text.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> lineBreak, ReadOnlySpan<char> text)
     {
         writer.Write(prefix);
@@ -236,6 +238,7 @@ internal sealed class SseEncoder : ISseEncoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteLine(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, ReadOnlySpan<char> value)
     {
         writer.Write(prefix);
