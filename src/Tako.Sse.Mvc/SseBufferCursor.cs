@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -57,6 +58,22 @@ internal ref struct SseBufferCursor
         else
         {
             WriteSlow(bytes);
+        }
+    }
+
+    /// <summary>Writes the first <paramref name="length"/> bytes of <paramref name="bits"/>, as laid out in memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteUpTo8(ulong bits, int length)
+    {
+        if (_span.Length - _buffered >= sizeof(ulong))
+        {
+            // Writing past the bytes that count is harmless: the span is ours until Advance.
+            MemoryMarshal.Write(_span[_buffered..], in bits);
+            _buffered += length;
+        }
+        else
+        {
+            WriteSlow(MemoryMarshal.AsBytes(new ReadOnlySpan<ulong>(in bits))[..length]);
         }
     }
 

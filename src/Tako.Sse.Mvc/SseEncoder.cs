@@ -40,9 +40,10 @@ internal sealed class SseEncoder : ISseEncoder
 
     private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
 
-    private static ReadOnlySpan<byte> DataLineBreak => "\ndata: "u8;
+    // "\n" + the prefix of the next line, written with one 8-byte store instead of a copy per line.
+    private static readonly LineBreak DataLineBreak = new(MemoryMarshal.Read<ulong>("\ndata: \0"u8), 7);
 
-    private static ReadOnlySpan<byte> CommentLineBreak => "\n: "u8;
+    private static readonly LineBreak CommentLineBreak = new(MemoryMarshal.Read<ulong>("\n: \0\0\0\0\0"u8), 3);
 
     private static ReadOnlySpan<byte> CommentPrefix => ": "u8;
 
@@ -128,7 +129,7 @@ internal sealed class SseEncoder : ISseEncoder
     // One "<prefix><line>\n" per line of text; CRLF, CR and LF each end a line, and a trailing line break
     // gives a trailing empty line so the client rebuilds the exact text.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> lineBreak, ReadOnlySpan<char> text)
+    private static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, LineBreak lineBreak, ReadOnlySpan<char> text)
     {
         writer.Write(prefix);
         if (text.IndexOfAny('\r', '\n') < 0)
@@ -146,7 +147,7 @@ internal sealed class SseEncoder : ISseEncoder
 
     // Transcoding line by line pays the transcoder's fixed cost per line; instead each chunk of text is
     // transcoded at once into a per-thread scratch buffer, then its lines are copied out with their prefixes.
-    private static void WriteMultiLine(ref SseBufferCursor writer, ReadOnlySpan<byte> lineBreak, ReadOnlySpan<char> text)
+    private static void WriteMultiLine(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
     {
         var scratch = t_scratch ??= new byte[ScratchBytes];
         while (!text.IsEmpty)
@@ -175,7 +176,7 @@ internal sealed class SseEncoder : ISseEncoder
     // Copies UTF-8 text, replacing each CRLF, CR and LF with lineBreak ("\n" + the prefix of the next line).
     // Lines are short (tens of bytes), so one IndexOfAny per line would pay its start-up cost once per line;
     // instead 32 bytes at a time are compared and every line break of the block is taken from one bit mask.
-    private static void WriteLineBytes(ref SseBufferCursor writer, ReadOnlySpan<byte> lineBreak, ReadOnlySpan<byte> bytes)
+    private static void WriteLineBytes(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<byte> bytes)
     {
         var lineStart = 0;
         if (Vector256.IsHardwareAccelerated && bytes.Length >= Vector256<byte>.Count)
@@ -205,7 +206,7 @@ internal sealed class SseEncoder : ISseEncoder
                 }
 
                 writer.Write(bytes.Slice(lineStart, lineEnd));
-                writer.Write(lineBreak);
+                writer.WriteUpTo8(lineBreak.Bits, lineBreak.Length);
                 lineStart = SkipLineBreak(bytes, lineStart + lineEnd);
             }
         }
@@ -219,7 +220,7 @@ internal sealed class SseEncoder : ISseEncoder
         return (Vector256.Equals(block, Vector256.Create((byte)'\r')) | Vector256.Equals(block, Vector256.Create((byte)'\n'))).ExtractMostSignificantBits();
     }
 
-    private static void WriteBlockLines(ref SseBufferCursor writer, ReadOnlySpan<byte> lineBreak, ReadOnlySpan<byte> bytes, int offset, uint mask, ref int lineStart)
+    private static void WriteBlockLines(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<byte> bytes, int offset, uint mask, ref int lineStart)
     {
         while (mask != 0)
         {
@@ -233,7 +234,7 @@ internal sealed class SseEncoder : ISseEncoder
             }
 
             writer.Write(bytes[lineStart..lineEnd]);
-            writer.Write(lineBreak);
+            writer.WriteUpTo8(lineBreak.Bits, lineBreak.Length);
             lineStart = SkipLineBreak(bytes, lineEnd);
         }
     }
@@ -257,4 +258,11 @@ internal sealed class SseEncoder : ISseEncoder
 
     private static int SkipLineBreak(ReadOnlySpan<byte> text, int index) =>
         text[index] == '\r' && index + 1 < text.Length && text[index + 1] == '\n' ? index + 2 : index + 1;
+
+    private readonly struct LineBreak(ulong bits, int length)
+    {
+        public ulong Bits { get; } = bits;
+
+        public int Length { get; } = length;
+    }
 }
