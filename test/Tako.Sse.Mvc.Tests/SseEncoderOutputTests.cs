@@ -11,8 +11,8 @@ public class SseEncoderOutputTests
     public void Encode_WriterWithMinimalSpans_WritesSameBytes()
     {
         var text = Gen.Frequency(
-            (6, Gen.Char['a', 'z']),
-            (2, Gen.OneOfConst('\r', '\n')),
+            (200, Gen.Char['a', 'z']),
+            (60, Gen.OneOfConst('\r', '\n')),
             (1, Gen.OneOfConst('é', '€', '\uD83D', '\uDE00', '\uDC00')))
             .Array[0, 3000].Select(chars => new string(chars));
 
