@@ -17,8 +17,11 @@ namespace Tako.Sse.Mvc.Benchmarks;
 /// capacity is reserved up front so neither pays for its growth. SseFormatter copies each event to the stream
 /// as it goes; <see cref="SseEncoder_BatchCopy"/> copies once per batch, as SseStream does when several events
 /// are ready, and <see cref="SseEncoder_PerEventCopy"/> copies after every event, like SseFormatter.
+/// Min and Median are shown because the benchmark machine is shared: they are the columns load disturbs least.
 /// </remarks>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class SseEncoderBenchmarks
 {
     private const int BatchSize = 100;
