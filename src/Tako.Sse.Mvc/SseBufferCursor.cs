@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Unicode;
 
 namespace Tako.Sse.Mvc;
@@ -32,6 +35,8 @@ internal ref struct SseBufferCursor
         _buffered = 0;
     }
 
+    // The fast paths are inlined so the constant-length prefixes become a few plain stores.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteByte(byte value)
     {
         if (_buffered >= _span.Length)
@@ -42,38 +47,71 @@ internal ref struct SseBufferCursor
         _span[_buffered++] = value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(scoped ReadOnlySpan<byte> bytes)
     {
-        while (true)
+        if (bytes.Length <= _span.Length - _buffered)
         {
-            var free = _span.Length - _buffered;
-            if (bytes.Length <= free)
-            {
-                bytes.CopyTo(_span[_buffered..]);
-                _buffered += bytes.Length;
-                return;
-            }
+            bytes.CopyTo(_span[_buffered..]);
+            _buffered += bytes.Length;
+        }
+        else
+        {
+            WriteSlow(bytes);
+        }
+    }
 
-            bytes[..free].CopyTo(_span[_buffered..]);
-            _buffered += free;
-            bytes = bytes[free..];
-            Grow(Math.Min(bytes.Length, MaximumRequest));
+    /// <summary>Writes the first <paramref name="length"/> bytes of <paramref name="bits"/>, as laid out in memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteUpTo8(ulong bits, int length)
+    {
+        if (_span.Length - _buffered >= sizeof(ulong))
+        {
+            // Writing past the bytes that count is harmless: the span is ours until Advance.
+            MemoryMarshal.Write(_span[_buffered..], in bits);
+            _buffered += length;
+        }
+        else
+        {
+            WriteSlow(MemoryMarshal.AsBytes(new ReadOnlySpan<ulong>(in bits))[..length]);
         }
     }
 
     public void WriteUtf8(scoped ReadOnlySpan<char> text)
     {
-        while (!text.IsEmpty)
+        // Most SSE text is ASCII: narrowing it is much cheaper than the general transcoder, which is only
+        // called from the first non-ASCII character on.
+        var free = _span.Length - _buffered;
+        if (text.Length <= free)
         {
-            // Lone surrogates become U+FFFD, as every UTF-8 encoder in .NET does: UTF-8 cannot carry them.
-            Utf8.FromUtf16(text, _span[_buffered..], out var read, out var written, replaceInvalidSequences: true, isFinalBlock: true);
-            _buffered += written;
-            text = text[read..];
-            if (!text.IsEmpty)
+            var status = Ascii.FromUtf16(text, _span.Slice(_buffered, text.Length), out var narrowed);
+            _buffered += narrowed;
+            if (status == OperationStatus.Done)
             {
-                Grow(Math.Clamp(text.Length * MaxBytesPerChar, MaxBytesPerScalar, MaximumRequest));
+                return;
             }
+
+            text = text[narrowed..];
         }
+
+        WriteUtf8Slow(text);
+    }
+
+    /// <summary>
+    /// Transcodes all of <paramref name="text"/>, which must not end inside a surrogate pair it means to keep,
+    /// into <paramref name="destination"/>, which must hold 3 bytes per char.
+    /// </summary>
+    /// <returns>The number of bytes written.</returns>
+    public static int TranscodeToUtf8(ReadOnlySpan<char> text, Span<byte> destination)
+    {
+        var status = Ascii.FromUtf16(text, destination, out var written);
+        if (status != OperationStatus.Done)
+        {
+            Utf8.FromUtf16(text[written..], destination[written..], out _, out var rest, replaceInvalidSequences: true, isFinalBlock: true);
+            written += rest;
+        }
+
+        return written;
     }
 
     public Span<byte> GetSpan(int sizeHint)
@@ -98,6 +136,41 @@ internal ref struct SseBufferCursor
         }
 
         _span = default;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteSlow(scoped ReadOnlySpan<byte> bytes)
+    {
+        while (true)
+        {
+            var free = _span.Length - _buffered;
+            if (bytes.Length <= free)
+            {
+                bytes.CopyTo(_span[_buffered..]);
+                _buffered += bytes.Length;
+                return;
+            }
+
+            bytes[..free].CopyTo(_span[_buffered..]);
+            _buffered += free;
+            bytes = bytes[free..];
+            Grow(Math.Min(bytes.Length, MaximumRequest));
+        }
+    }
+
+    private void WriteUtf8Slow(scoped ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            // Lone surrogates become U+FFFD, as every UTF-8 encoder in .NET does: UTF-8 cannot carry them.
+            Utf8.FromUtf16(text, _span[_buffered..], out var read, out var written, replaceInvalidSequences: true, isFinalBlock: true);
+            _buffered += written;
+            text = text[read..];
+            if (!text.IsEmpty)
+            {
+                Grow(Math.Clamp(text.Length * MaxBytesPerChar, MaxBytesPerScalar, MaximumRequest));
+            }
+        }
     }
 
     private void Grow(int sizeHint)

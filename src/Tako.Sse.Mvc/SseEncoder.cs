@@ -1,5 +1,9 @@
 using System.Buffers;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -26,7 +30,20 @@ internal sealed class SseEncoder : ISseEncoder
         _keepAliveFrame = Encoding.UTF8.GetBytes(":" + value.KeepAliveComment + "\n\n");
     }
 
+    // Chars of text transcoded per chunk by the multi-line path; the scratch holds their worst case, 3 bytes each
+    // (a CRLF kept whole can add one char).
+    private const int ScratchChars = 2048;
+    private const int ScratchBytes = (ScratchChars + 1) * 3;
+
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
     private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
+
+    // "\n" + the prefix of the next line, written with one 8-byte store instead of a copy per line.
+    private static readonly LineBreak DataLineBreak = new(MemoryMarshal.Read<ulong>("\ndata: \0"u8), 7);
+
+    private static readonly LineBreak CommentLineBreak = new(MemoryMarshal.Read<ulong>("\n: \0\0\0\0\0"u8), 3);
 
     private static ReadOnlySpan<byte> CommentPrefix => ": "u8;
 
@@ -64,10 +81,12 @@ internal sealed class SseEncoder : ISseEncoder
         var writer = new SseBufferCursor(output);
         if (evt.Comment is { } comment)
         {
-            WriteLines(ref writer, CommentPrefix, comment);
+            WriteLines(ref writer, CommentPrefix, CommentLineBreak, comment);
         }
 
-        if (evt.Event is { } name)
+        // An empty name means the default type "message" to a browser, but not to every parser (.NET's
+        // SseParser reports ""); writing nothing gives the browser's meaning everywhere.
+        if (evt.Event is { Length: > 0 } name)
         {
             WriteLine(ref writer, EventPrefix, name);
         }
@@ -84,7 +103,7 @@ internal sealed class SseEncoder : ISseEncoder
 
         if (evt.Data is { } data)
         {
-            WriteLines(ref writer, DataPrefix, data);
+            WriteLines(ref writer, DataPrefix, DataLineBreak, data);
         }
 
         writer.WriteByte((byte)'\n');
@@ -95,21 +114,9 @@ internal sealed class SseEncoder : ISseEncoder
     {
         ArgumentNullException.ThrowIfNull(output);
         var writer = new SseBufferCursor(output);
-        while (true)
-        {
-            var lineEnd = utf8.IndexOfAny((byte)'\r', (byte)'\n');
-            writer.Write(DataPrefix);
-            writer.Write(lineEnd < 0 ? utf8 : utf8[..lineEnd]);
-            writer.WriteByte((byte)'\n');
-            if (lineEnd < 0)
-            {
-                break;
-            }
-
-            utf8 = utf8[SkipLineBreak(utf8, lineEnd)..];
-        }
-
-        writer.WriteByte((byte)'\n');
+        writer.Write(DataPrefix);
+        WriteLineBytes(ref writer, DataLineBreak, utf8);
+        writer.Write("\n\n"u8);
         writer.Commit();
     }
 
@@ -121,23 +128,118 @@ internal sealed class SseEncoder : ISseEncoder
 
     // One "<prefix><line>\n" per line of text; CRLF, CR and LF each end a line, and a trailing line break
     // gives a trailing empty line so the client rebuilds the exact text.
-    private static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, ReadOnlySpan<char> text)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, LineBreak lineBreak, ReadOnlySpan<char> text)
     {
-        while (true)
+        writer.Write(prefix);
+        if (text.IndexOfAny('\r', '\n') < 0)
         {
-            var lineEnd = text.IndexOfAny('\r', '\n');
-            writer.Write(prefix);
-            writer.WriteUtf8(lineEnd < 0 ? text : text[..lineEnd]);
-            writer.WriteByte((byte)'\n');
-            if (lineEnd < 0)
+            // The common case, one line: transcoded straight into the output.
+            writer.WriteUtf8(text);
+        }
+        else
+        {
+            WriteMultiLine(ref writer, lineBreak, text);
+        }
+
+        writer.WriteByte((byte)'\n');
+    }
+
+    // Transcoding line by line pays the transcoder's fixed cost per line; instead each chunk of text is
+    // transcoded at once into a per-thread scratch buffer, then its lines are copied out with their prefixes.
+    private static void WriteMultiLine(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
+    {
+        var scratch = t_scratch ??= new byte[ScratchBytes];
+        while (!text.IsEmpty)
+        {
+            var take = Math.Min(text.Length, ScratchChars);
+            if (take < text.Length)
             {
-                return;
+                // Never split a surrogate pair (it would become two U+FFFD) nor a CRLF (it would become two breaks).
+                if (char.IsHighSurrogate(text[take - 1]))
+                {
+                    take--;
+                }
+
+                if (text[take - 1] == '\r' && text[take] == '\n')
+                {
+                    take++;
+                }
             }
 
-            text = text[SkipLineBreak(text, lineEnd)..];
+            var written = SseBufferCursor.TranscodeToUtf8(text[..take], scratch);
+            WriteLineBytes(ref writer, lineBreak, scratch.AsSpan(0, written));
+            text = text[take..];
         }
     }
 
+    // Copies UTF-8 text, replacing each CRLF, CR and LF with lineBreak ("\n" + the prefix of the next line).
+    // Lines are short (tens of bytes), so one IndexOfAny per line would pay its start-up cost once per line;
+    // instead 32 bytes at a time are compared and every line break of the block is taken from one bit mask.
+    private static void WriteLineBytes(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<byte> bytes)
+    {
+        var lineStart = 0;
+        if (Vector256.IsHardwareAccelerated && bytes.Length >= Vector256<byte>.Count)
+        {
+            var lastBlock = bytes.Length - Vector256<byte>.Count;
+            var block = 0;
+            for (; block <= lastBlock; block += Vector256<byte>.Count)
+            {
+                WriteBlockLines(ref writer, lineBreak, bytes, block, LineBreakMask(bytes, block), ref lineStart);
+            }
+
+            if (block < bytes.Length)
+            {
+                // The tail: the last full block again, without the positions already done.
+                var mask = LineBreakMask(bytes, lastBlock) & (uint.MaxValue << (block - lastBlock));
+                WriteBlockLines(ref writer, lineBreak, bytes, lastBlock, mask, ref lineStart);
+            }
+        }
+        else
+        {
+            while (true)
+            {
+                var lineEnd = bytes[lineStart..].IndexOfAny((byte)'\r', (byte)'\n');
+                if (lineEnd < 0)
+                {
+                    break;
+                }
+
+                writer.Write(bytes.Slice(lineStart, lineEnd));
+                writer.WriteUpTo8(lineBreak.Bits, lineBreak.Length);
+                lineStart = SkipLineBreak(bytes, lineStart + lineEnd);
+            }
+        }
+
+        writer.Write(bytes[lineStart..]);
+    }
+
+    private static uint LineBreakMask(ReadOnlySpan<byte> bytes, int offset)
+    {
+        var block = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(bytes), (nuint)offset);
+        return (Vector256.Equals(block, Vector256.Create((byte)'\r')) | Vector256.Equals(block, Vector256.Create((byte)'\n'))).ExtractMostSignificantBits();
+    }
+
+    private static void WriteBlockLines(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<byte> bytes, int offset, uint mask, ref int lineStart)
+    {
+        while (mask != 0)
+        {
+            var lineEnd = offset + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+
+            // The LF of a CRLF whose CR already ended the line.
+            if (lineEnd < lineStart)
+            {
+                continue;
+            }
+
+            writer.Write(bytes[lineStart..lineEnd]);
+            writer.WriteUpTo8(lineBreak.Bits, lineBreak.Length);
+            lineStart = SkipLineBreak(bytes, lineEnd);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteLine(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, ReadOnlySpan<char> value)
     {
         writer.Write(prefix);
@@ -154,9 +256,13 @@ internal sealed class SseEncoder : ISseEncoder
         writer.WriteByte((byte)'\n');
     }
 
-    private static int SkipLineBreak(ReadOnlySpan<char> text, int index) =>
-        text[index] == '\r' && index + 1 < text.Length && text[index + 1] == '\n' ? index + 2 : index + 1;
-
     private static int SkipLineBreak(ReadOnlySpan<byte> text, int index) =>
         text[index] == '\r' && index + 1 < text.Length && text[index + 1] == '\n' ? index + 2 : index + 1;
+
+    private readonly struct LineBreak(ulong bits, int length)
+    {
+        public ulong Bits { get; } = bits;
+
+        public int Length { get; } = length;
+    }
 }

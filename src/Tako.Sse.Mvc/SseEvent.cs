@@ -92,7 +92,10 @@ public readonly struct SseEvent : IEquatable<SseEvent>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retry"/> is negative.</exception>
     public static SseEvent FromRetry(TimeSpan retry) => new(null, null, null, null, ToRetryMilliseconds(retry, nameof(retry)));
 
-    /// <summary>Returns a copy of this event with the <c>event:</c> name set.</summary>
+    /// <summary>
+    /// Returns a copy of this event with the <c>event:</c> name set. An empty name is not written: the client
+    /// sees the default type, <c>message</c>, as a browser would for an empty <c>event:</c> field.
+    /// </summary>
     /// <param name="name">The event name the client listens for with <c>addEventListener(name, …)</c>.</param>
     /// <returns>The new event.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>

@@ -30,6 +30,11 @@ public static class TakoSseServiceCollectionExtensions
         services.TryAddSingleton<ISseEncoder, SseEncoder>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SseMetrics>();
+
+        // A host registers these already; a bare ServiceCollection (tests, tools) must resolve the executor too.
+        // Both only TryAdd.
+        services.AddLogging();
+        services.AddMetrics();
         services.TryAddSingleton<IActionResultExecutor<SseActionResult>, SseActionResultExecutor>();
 
         // Trimmed, Latin-1-aware binding of [FromHeader(Name = "Last-Event-ID")]; inert when MVC is not used.
