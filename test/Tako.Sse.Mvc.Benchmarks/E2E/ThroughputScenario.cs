@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.ServerSentEvents;
+
+namespace Tako.Sse.Mvc.Benchmarks.E2E;
+
+/// <summary>
+/// Events per second from a producer that always has the next event ready, received by a client in this
+/// process that counts frames without allocating. Rounds alternate ours, built-in, limit; medians reported.
+/// </summary>
+internal static class ThroughputScenario
+{
+    private const int ReadBufferSize = 64 * 1024;
+
+    public static async Task<IReadOnlyList<E2EResult>> RunAsync(E2EServer server, HttpClient client, E2EOptions options)
+    {
+        var results = new List<E2EResult> { await CheckSampleAsync(server, client) };
+
+        var paths = new[] { "ours/burst", "builtin/burst", "limit/burst" };
+        var rates = paths.Select(_ => new List<double>()).ToArray();
+
+        // Warm-up: JIT tiers up and pools fill before anything is timed.
+        for (var warm = 0; warm < 2; warm++)
+        {
+            foreach (var path in paths)
+            {
+                await MeasureAsync(server, client, path, Math.Max(1_000, options.Events / 10));
+            }
+        }
+
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            for (var p = 0; p < paths.Length; p++)
+            {
+                rates[p].Add(await MeasureAsync(server, client, paths[p], options.Events));
+            }
+        }
+
+        var ours = Median(rates[0]);
+        var builtin = Median(rates[1]);
+        var limit = Median(rates[2]);
+        results.Add(new E2EResult(
+            "throughput (events/s)",
+            Rate(ours),
+            Rate(builtin),
+            Rate(limit),
+            $"{ours / builtin:0.00}x built-in",
+            ">= 3x built-in",
+            ours >= 3 * builtin));
+        results.Add(new E2EResult(
+            "throughput vs limit",
+            Rate(ours),
+            Rate(builtin),
+            Rate(limit),
+            $"{ours / limit:0.00} of limit (built-in {builtin / limit:0.00})",
+            ">= 0.5 of limit",
+            ours >= 0.5 * limit));
+        Console.WriteLine($"  throughput rounds (events/s): ours [{string.Join(", ", rates[0].Select(Rate))}]");
+        Console.WriteLine($"                                built-in [{string.Join(", ", rates[1].Select(Rate))}]");
+        Console.WriteLine($"                                limit [{string.Join(", ", rates[2].Select(Rate))}]");
+        return results;
+    }
+
+    private static async Task<double> MeasureAsync(E2EServer server, HttpClient client, string path, int count)
+    {
+        var expected = path.StartsWith("limit", StringComparison.Ordinal) ? E2EServer.LimitFrames(server.Workload, count) : count;
+        var buffer = new byte[ReadBufferSize];
+        var counter = default(FrameCounter);
+        var started = Stopwatch.GetTimestamp();
+        using (var response = await client.GetAsync(new Uri(server.BaseAddress, $"{path}?count={count}"), HttpCompletionOption.ResponseHeadersRead))
+        {
+            response.EnsureSuccessStatusCode();
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            int read;
+            while ((read = await stream.ReadAsync(buffer)) > 0)
+            {
+                counter.Add(buffer.AsSpan(0, read));
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (counter.Frames != expected)
+        {
+            throw new InvalidOperationException($"{path}: counted {counter.Frames} frames, expected {expected}.");
+        }
+
+        return expected / elapsed.TotalSeconds;
+    }
+
+    // The throughput figures only count frames; this parses a sample of each endpoint with SseParser once and
+    // checks every field, so a fast but wrong stream cannot pass.
+    private static async Task<E2EResult> CheckSampleAsync(E2EServer server, HttpClient client)
+    {
+        const int Sample = 10_000;
+        foreach (var path in new[] { "ours/burst", "builtin/burst", "limit/burst" })
+        {
+            await using var stream = await client.GetStreamAsync(new Uri(server.BaseAddress, $"{path}?count={Sample}"));
+            var limit = path.StartsWith("limit", StringComparison.Ordinal);
+            var i = 0;
+            await foreach (var item in SseParser.Create(stream).EnumerateAsync())
+            {
+                var index = i % (limit ? server.Workload.LimitBatchFrames : 4096);
+                if (item.EventType != E2EWorkload.EventName || item.EventId != E2EWorkload.Id(index) || item.Data != E2EWorkload.Data(index))
+                {
+                    throw new InvalidOperationException($"{path}: event {i} is {item.EventType}/{item.EventId}/{item.Data}.");
+                }
+
+                i++;
+            }
+
+            var expected = limit ? E2EServer.LimitFrames(server.Workload, Sample) : Sample;
+            if (i != expected)
+            {
+                throw new InvalidOperationException($"{path}: parsed {i} events, expected {expected}.");
+            }
+        }
+
+        return new E2EResult("sample parsed with SseParser", $"{Sample:N0} ok", $"{Sample:N0} ok", "ok", "-", "identical events", true);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string Rate(double perSecond) => (perSecond / 1e6).ToString("0.00", CultureInfo.InvariantCulture) + " M";
+}
