@@ -37,6 +37,9 @@ internal sealed class SseStream
     private readonly ILogger _logger;
     private readonly CancellationToken _applicationStopping;
     private readonly PipeWriter _writer;
+
+    // Events are encoded here and reach _writer in one write per flush: see SseWriteBuffer for why.
+    private readonly SseWriteBuffer _buffer;
     private long _unflushedEvents;
     private long _eventCount;
 
@@ -59,6 +62,7 @@ internal sealed class SseStream
         _logger = logger;
         _applicationStopping = applicationStopping;
         _writer = context.Response.BodyWriter;
+        _buffer = new SseWriteBuffer(_writer);
     }
 
     public async Task RunAsync<T, TItemWriter>(IAsyncEnumerable<T> source, TItemWriter itemWriter)
@@ -102,7 +106,10 @@ internal sealed class SseStream
                 var moveNext = enumerator.MoveNextAsync();
                 if (!moveNext.IsCompleted)
                 {
-                    // The source has nothing ready: everything buffered goes out before we wait.
+                    // The source has nothing ready: everything buffered goes out before we wait, and the
+                    // batch buffer goes back to the pool so an idle stream holds none.
+                    _buffer.Drain();
+                    _buffer.Release();
                     signal.BeginIdle();
                     moveNext.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(signal.OnSourceReady);
                     if ((HasUnflushedBytes() && !await FlushAsync(token)) || !await WaitForSourceAsync(signal, token))
@@ -122,10 +129,10 @@ internal sealed class SseStream
                     break;
                 }
 
-                itemWriter.Write(enumerator.Current, _encoder, _writer);
+                itemWriter.Write(enumerator.Current, _encoder, _buffer);
                 _unflushedEvents++;
                 _eventCount++;
-                if (_writer.CanGetUnflushedBytes && _writer.UnflushedBytes >= FlushThreshold && !await FlushAsync(token))
+                if (_buffer.WrittenCount >= FlushThreshold && !await FlushAsync(token))
                 {
                     break;
                 }
@@ -144,6 +151,7 @@ internal sealed class SseStream
         finally
         {
             _metrics.StreamEnded();
+            _buffer.Release();
             if (enumerator is not null && !sourceOwnedElsewhere)
             {
                 await DisposeSourceAsync(enumerator);
@@ -169,10 +177,12 @@ internal sealed class SseStream
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FlushAsync(CancellationToken token)
     {
-        var bytes = _writer.CanGetUnflushedBytes ? _writer.UnflushedBytes : 0;
         FlushResult result;
+        long bytes;
         try
         {
+            _buffer.Drain();
+            bytes = _writer.CanGetUnflushedBytes ? _writer.UnflushedBytes : 0;
             result = await _writer.FlushAsync(token);
         }
         catch (OperationCanceledException)
@@ -267,6 +277,7 @@ internal sealed class SseStream
     {
         try
         {
+            _buffer.Drain();
             await _writer.FlushAsync(CancellationToken.None);
         }
         catch (Exception exception) when (exception is IOException or OperationCanceledException or InvalidOperationException)
