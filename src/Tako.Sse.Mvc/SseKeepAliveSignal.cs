@@ -46,7 +46,8 @@ internal sealed class SseKeepAliveSignal : IValueTaskSource<SseWakeReason>, IDis
     /// <summary>Arms the keep-alive timer to fire once after <paramref name="dueTime"/>.</summary>
     public void ArmKeepAlive(TimeSpan dueTime)
     {
-        _timer ??= _timeProvider.CreateTimer(static state => ((SseKeepAliveSignal)state!).Signal(SseWakeReason.KeepAliveDue), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // On the system clock the timer is an entry of the shared keep-alive wheel (see SseKeepAliveWheel).
+        _timer ??= SseKeepAliveWheel.CreateTimer(_timeProvider, static state => ((SseKeepAliveSignal)state!).Signal(SseWakeReason.KeepAliveDue), this);
         _timer.Change(dueTime, Timeout.InfiniteTimeSpan);
     }
 
