@@ -34,6 +34,12 @@ internal sealed class E2EOptions
     /// <summary>Gets the time-to-first-byte samples per side.</summary>
     public int TtfbSamples { get; private set; } = 5;
 
+    /// <summary>Gets the one endpoint to stream from in a loop (for a profiler), or null for the normal run.</summary>
+    public string? Profile { get; private set; }
+
+    /// <summary>Gets how long the idle run keeps its streams open after measuring (to take a heap dump).</summary>
+    public TimeSpan Hold { get; private set; }
+
     /// <summary>Gets the scenarios to run.</summary>
     public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(s_scenarios);
 
@@ -50,6 +56,8 @@ internal sealed class E2EOptions
           --first-event 500ms delay before the first event of the TTFB source (10ms..10s)
           --ttfb-samples N    TTFB requests per side (default 5, 1..50)
           --only a,b          any of: throughput, latency, idle, keepalive, ttfb
+          --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s)
+          --profile side      stream ours, builtin or limit throughput rounds only, to attach a profiler
         """;
 
     public static E2EOptions Parse(string[] args)
@@ -70,7 +78,9 @@ internal sealed class E2EOptions
                 case "--keepalive": options.KeepAlive = Time(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60)); break;
                 case "--first-event": options.FirstEventDelay = Time(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)); break;
                 case "--ttfb-samples": options.TtfbSamples = Int(value, 1, 50); break;
+                case "--hold": options.Hold = Time(value, TimeSpan.Zero, TimeSpan.FromSeconds(600)); break;
                 case "--only": options.Only = Scenarios(value); break;
+                case "--profile": options.Profile = value is "ours" or "builtin" or "limit" ? value : throw new ArgumentException($"--profile takes ours, builtin or limit.\n{Usage}"); break;
                 default: throw new ArgumentException($"Unknown option {name}.\n{Usage}");
             }
         }

@@ -11,9 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace Tako.Sse.Mvc.Benchmarks.E2E;
 
 /// <summary>
-/// Kestrel on 127.0.0.1 with the three endpoints of every figure: ours through an MVC controller
-/// (<see cref="E2EController"/>, <c>/ours/…</c>), the built-in <c>TypedResults.ServerSentEvents</c> as a minimal
-/// API (<c>/builtin/…</c>), and a bare endpoint writing pre-encoded 64 KB batches (<c>/limit/…</c>).
+/// Kestrel on 127.0.0.1 with the three endpoints of every figure: <see cref="SseActionResult"/> from an MVC
+/// controller (<see cref="E2EController"/>, <c>/ours/…</c>), the built-in <c>TypedResults.ServerSentEvents</c>
+/// from an MVC controller (<see cref="BuiltinController"/>, <c>/builtin/…</c>), and a bare endpoint writing
+/// pre-encoded 64 KB batches (<c>/limit/…</c>); plus both silent streams as minimal APIs (<c>/minimal/…</c>).
 /// </summary>
 internal sealed class E2EServer : IAsyncDisposable
 {
@@ -48,13 +49,10 @@ internal sealed class E2EServer : IAsyncDisposable
         var app = builder.Build();
         app.MapControllers();
         var workload = app.Services.GetRequiredService<E2EWorkload>();
-        var builtin = app.MapGroup("/builtin");
-        builtin.MapGet("/burst", (int count, CancellationToken token) => TypedResults.ServerSentEvents(workload.BuiltinBurst(count, token)));
-        builtin.MapGet("/ticks", (int count, int periodMs, CancellationToken token) =>
-            TypedResults.ServerSentEvents(workload.BuiltinTicks(count, TimeSpan.FromMilliseconds(periodMs), token)));
-        builtin.MapGet("/silent", (CancellationToken token) => TypedResults.ServerSentEvents(workload.Silent<System.Net.ServerSentEvents.SseItem<string>>(token)));
-        builtin.MapGet("/delayed", (int delayMs, CancellationToken token) =>
-            TypedResults.ServerSentEvents(workload.BuiltinDelayed(TimeSpan.FromMilliseconds(delayMs), token)));
+
+        // The same silent streams as minimal APIs, to show what the MVC pipeline itself holds per request.
+        app.MapGet("/minimal/ours/silent", () => new SseActionResult(workload.Silent<SseEvent>()));
+        app.MapGet("/minimal/builtin/silent", () => TypedResults.ServerSentEvents(workload.Silent<System.Net.ServerSentEvents.SseItem<string>>()));
         app.MapGet("/limit/burst", (HttpContext context, int count) => WriteLimitAsync(context, workload, count));
 
         await app.StartAsync();

@@ -61,8 +61,10 @@ internal static class KeepAliveCostScenario
                 throw new InvalidOperationException($"{url}: only {server.Workload.OpenSources} of {options.Streams} streams opened.");
             }
 
-            // Two periods: every stream has sent a keep-alive and re-armed, so the window is steady state.
-            await Task.Delay(options.KeepAlive * 2);
+            // Every stream has sent keep-alives and re-armed, and the JIT has finished tiering up the keep-alive
+            // path (a fresh process compiles it during the first seconds), so the window is steady state.
+            await Task.Delay(TimeSpan.FromTicks(Math.Max(options.KeepAlive.Ticks * 3, TimeSpan.FromSeconds(6).Ticks)));
+            await ServerSideProbe.WaitForJitToSettleAsync(TimeSpan.FromSeconds(30));
             using var counter = new ServerSideProbe.KeepAliveCounter();
             var cpu = ServerSideProbe.CpuTime();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);

@@ -44,6 +44,27 @@ internal static class ServerSideProbe
         return true;
     }
 
+    /// <summary>
+    /// Waits until the JIT has compiled nothing for a second (tiered compilation of a path that just started
+    /// running goes on in the background for a while, longer on a loaded machine), or until the deadline.
+    /// </summary>
+    public static async Task WaitForJitToSettleAsync(TimeSpan deadline)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (Stopwatch.GetElapsedTime(started) < deadline)
+        {
+            await Task.Delay(1_000);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now == compiled)
+            {
+                return;
+            }
+
+            compiled = now;
+        }
+    }
+
     /// <summary>Counts <c>tako.sse.keepalives_sent</c> while it is alive.</summary>
     public sealed class KeepAliveCounter : IDisposable
     {

@@ -16,7 +16,17 @@ internal static class ThroughputScenario
     {
         var results = new List<E2EResult> { await CheckSampleAsync(server, client) };
 
-        var paths = new[] { "ours/burst", "builtin/burst", "limit/burst" };
+        var paths = options.Profile is { } profiled ? [profiled + "/burst"] : new[] { "ours/burst", "builtin/burst", "limit/burst" };
+        if (options.Profile is not null)
+        {
+            for (var round = 0; round < options.Rounds; round++)
+            {
+                Console.WriteLine($"  {paths[0]}: {Rate(await MeasureAsync(server, client, paths[0], options.Events))}");
+            }
+
+            return results;
+        }
+
         var rates = paths.Select(_ => new List<double>()).ToArray();
 
         // Warm-up: JIT tiers up and pools fill before anything is timed.
