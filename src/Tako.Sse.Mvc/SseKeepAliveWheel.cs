@@ -109,13 +109,13 @@ internal sealed class SseKeepAliveWheel
             }
         }
 
-        // Outside the lock, one thread-pool work item per due stream, queued in one burst: the callback may run
-        // the stream's loop, and one slow stream must not hold up the others. The entry is the work item, and
-        // the local queue of this (pool) thread reuses its array where the global queue allocates segments,
-        // so a tick allocates nothing; idle workers steal from it.
+        // Outside the lock, on this thread-pool thread, one after the other: the callback only wakes a stream
+        // whose loop writes a 12-byte frame and hands it to Kestrel's send queue, so one thread working through
+        // the burst keeps one sender busy, where one work item per stream made the pool's threads wake, spin
+        // and sleep over and over. A keep-alive that waits a little behind another one costs nothing.
         foreach (var entry in _due)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(entry, preferLocal: true);
+            entry.Fire();
         }
 
         _due.Clear();
@@ -147,7 +147,7 @@ internal sealed class SseKeepAliveWheel
     }
 
     /// <summary>The keep-alive timer of one stream on the shared wheel: one-shot, re-armed with <see cref="Change"/>.</summary>
-    private sealed class Entry(SseKeepAliveWheel wheel, TimerCallback callback, object? state) : ITimer, IThreadPoolWorkItem
+    private sealed class Entry(SseKeepAliveWheel wheel, TimerCallback callback, object? state) : ITimer
     {
         // Guarded by the wheel's lock.
         public long DueTimestamp;
@@ -177,6 +177,6 @@ internal sealed class SseKeepAliveWheel
             return ValueTask.CompletedTask;
         }
 
-        void IThreadPoolWorkItem.Execute() => callback(state);
+        public void Fire() => callback(state);
     }
 }

@@ -54,8 +54,11 @@ internal sealed class E2EServer : IAsyncDisposable
         app.MapGet("/minimal/ours/silent", () => new SseActionResult(workload.Silent<SseEvent>()));
         app.MapGet("/minimal/builtin/silent", () => TypedResults.ServerSentEvents(workload.Silent<System.Net.ServerSentEvents.SseItem<string>>()));
         app.MapGet("/limit/burst", (HttpContext context, int count) => WriteLimitAsync(context, workload, count));
+        var bare = new BareKeepAlive();
+        app.MapGet("/limit/silent", (HttpContext context) => bare.HoldAsync(context, workload));
 
         await app.StartAsync();
+        _ = bare.RunAsync(keepAlive, app.Lifetime.ApplicationStopping);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new E2EServer(app, new Uri(address));
     }

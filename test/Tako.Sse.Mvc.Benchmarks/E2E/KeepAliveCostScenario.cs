@@ -7,7 +7,8 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E;
 /// What keep-alive costs the server: N silent streams with a short keep-alive period, measured over a
 /// window after they reached their steady state. CPU time and allocations are this process's (the client
 /// runs in a child process); keep-alive frames are counted by our meter. The built-in result sends nothing
-/// on a silent stream; its line shows what merely holding the streams costs.
+/// on a silent stream; its line shows what merely holding the streams costs. The limit column is a bare
+/// endpoint writing the same frame to every stream from one loop per period (<see cref="BareKeepAlive"/>).
 /// </summary>
 internal static class KeepAliveCostScenario
 {
@@ -15,6 +16,7 @@ internal static class KeepAliveCostScenario
     {
         var ours = await MeasureAsync("ours/silent", options);
         var builtin = await MeasureAsync("builtin/silent", options);
+        var limit = await MeasureAsync("limit/silent", options);
         var frame = $":keepalive\n\n".Length;
         var expectedTicks = options.Streams * (options.Duration / options.KeepAlive);
         var perTick = ours.KeepAlives > 0 ? (double)ours.Allocated / ours.KeepAlives : double.NaN;
@@ -25,15 +27,15 @@ internal static class KeepAliveCostScenario
                 $"keep-alive CPU ({window})",
                 Percent(ours.CpuShare),
                 Percent(builtin.CpuShare) + " (sends nothing)",
-                "-",
-                $"{ours.CpuShare * 100:0.00}% of one core",
+                Percent(limit.CpuShare),
+                $"{ours.CpuShare * 100:0.00}% of one core ({ours.CpuShare / limit.CpuShare:0.00}x limit)",
                 "< 5% of one core",
                 ours.CpuShare < 0.05),
             new E2EResult(
                 "keep-alive frames sent in the window",
                 $"{ours.KeepAlives:N0}",
                 "0",
-                "-",
+                $"{limit.KeepAlives:N0}",
                 $"{ours.KeepAlives / expectedTicks:0.00} of streams x ticks",
                 "one per stream per period",
                 null),
@@ -41,7 +43,7 @@ internal static class KeepAliveCostScenario
                 "allocated per keep-alive (server)",
                 $"{perTick:0.0} B",
                 $"{builtin.Allocated:N0} B in total",
-                "-",
+                $"{(double)limit.Allocated / Math.Max(1, limit.KeepAlives):0.0} B",
                 $"{perTick / frame:0.00}x the {frame} B frame",
                 "<= the frame itself",
                 perTick <= frame),
@@ -73,7 +75,10 @@ internal static class KeepAliveCostScenario
             var elapsed = Stopwatch.GetElapsedTime(started);
             var cpuUsed = ServerSideProbe.CpuTime() - cpu;
             var allocatedInWindow = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-            return new Measurement(cpuUsed / elapsed, allocatedInWindow, counter.Count);
+            var keepAlives = path.StartsWith("limit", StringComparison.Ordinal)
+                ? (long)(options.Streams * (elapsed / options.KeepAlive))
+                : counter.Count;
+            return new Measurement(cpuUsed / elapsed, allocatedInWindow, keepAlives);
         }
         finally
         {

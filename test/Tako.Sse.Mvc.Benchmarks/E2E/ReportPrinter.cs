@@ -15,7 +15,7 @@ internal static class ReportPrinter
         Console.WriteLine($"- load average before the run: {LoadAverage()}");
         Console.WriteLine($"- started: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine("- transport: HTTP/1.1 over 127.0.0.1 only; Kestrel in this process");
-        Console.WriteLine("- ours: `SseActionResult` returned by an MVC controller; built-in: `TypedResults.ServerSentEvents` (minimal API) with `SseItem<string>`; limit: the same frames pre-encoded, written in 64 KB batches by a bare endpoint");
+        Console.WriteLine("- ours: `SseActionResult` returned by an MVC controller; built-in: `TypedResults.ServerSentEvents` with `SseItem<string>` returned by an MVC controller (same pipeline, same events: event name, id, small JSON data); limit: the same frames pre-encoded, written in 64 KB batches by a bare endpoint");
         Console.WriteLine("- throughput, latency, time to headers: the client shares the server's process (and its 2 cores)");
         Console.WriteLine("- idle streams, keep-alive cost: the client is a child process; memory, CPU and allocations are the server process's only");
         Console.WriteLine();
