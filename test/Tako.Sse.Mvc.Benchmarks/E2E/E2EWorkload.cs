@@ -36,6 +36,9 @@ public sealed class E2EWorkload
         LimitBatchFrames = frames;
     }
 
+    /// <summary>Gets the distinct events of our side (a power of two of them).</summary>
+    internal SseEvent[] OursEvents => _ours;
+
     /// <summary>Gets 64 KB (at most) of whole pre-encoded frames, the same bytes our encoder writes.</summary>
     public byte[] LimitBatch { get; }
 

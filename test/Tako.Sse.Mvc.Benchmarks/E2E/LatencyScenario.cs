@@ -7,6 +7,7 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E;
 /// <summary>
 /// Publish-to-receive latency of a producer that emits one event per period: each event carries the
 /// Stopwatch timestamp taken as it is yielded, and the client (same process, same clock) parses it on arrival.
+/// Ours and the built-in stream run side by side, half a period apart.
 /// </summary>
 internal static class LatencyScenario
 {
@@ -18,8 +19,14 @@ internal static class LatencyScenario
         var periodMs = (int)options.Interval.TotalMilliseconds;
         await MeasureAsync(server, client, "ours/ticks", Skipped * 2, periodMs);
         await MeasureAsync(server, client, "builtin/ticks", Skipped * 2, periodMs);
-        var ours = await MeasureAsync(server, client, "ours/ticks", options.LatencyEvents, periodMs);
-        var builtin = await MeasureAsync(server, client, "builtin/ticks", options.LatencyEvents, periodMs);
+
+        // Both streams run at the same time, so both see the same machine; the built-in one starts half a
+        // period later, so their events do not fall due at the same instant.
+        var oursRun = MeasureAsync(server, client, "ours/ticks", options.LatencyEvents, periodMs);
+        await Task.Delay(options.Interval / 2);
+        var builtinRun = MeasureAsync(server, client, "builtin/ticks", options.LatencyEvents, periodMs);
+        var ours = await oursRun;
+        var builtin = await builtinRun;
 
         return
         [
@@ -36,7 +43,7 @@ internal static class LatencyScenario
         // Below a tenth of a millisecond both are at the resolution of the scheduler; "no worse" then means
         // within that resolution.
         var met = o <= b * 1.05 || o - b <= 0.1;
-        return new E2EResult(figure, Ms(o), Ms(b), "-", $"{o / b:0.00}x built-in", "<= built-in", met);
+        return new E2EResult(figure, Ms(o), Ms(b), "-", $"{o / b:0.00}x built-in", "<= built-in (within 5% or 0.1 ms)", met);
     }
 
     private static async Task<double[]> MeasureAsync(E2EServer server, HttpClient client, string path, int count, int periodMs)

@@ -46,6 +46,16 @@ internal static class ThroughputScenario
             }
         }
 
+        var encoderAlone = MeasureEncoderAlone(server.Workload, options.Events);
+        results.Add(new E2EResult(
+            "our encoder alone, one thread, no I/O (events/s)",
+            Rate(encoderAlone),
+            "-",
+            "-",
+            $"{1e9 / encoderAlone:0} ns per event",
+            "-",
+            null));
+
         var ours = Median(rates[0]);
         var builtin = Median(rates[1]);
         var limit = Median(rates[2]);
@@ -69,6 +79,35 @@ internal static class ThroughputScenario
         Console.WriteLine($"                                built-in [{string.Join(", ", rates[1].Select(Rate))}]");
         Console.WriteLine($"                                limit [{string.Join(", ", rates[2].Select(Rate))}]");
         return results;
+    }
+
+    // What encoding alone costs this process: the same events through the shared encoder into a reused
+    // 32 KB buffer, no response, no client. The server's share of every throughput figure above.
+    private static double MeasureEncoderAlone(E2EWorkload workload, int count)
+    {
+        var encoder = new SseEncoder(Microsoft.Extensions.Options.Options.Create(new TakoSseOptions()));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        var events = workload.OursEvents;
+        for (var warm = 0; warm < 3; warm++)
+        {
+            Encode(encoder, buffer, events, Math.Min(count, 500_000));
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        Encode(encoder, buffer, events, count);
+        return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+        static void Encode(SseEncoder encoder, System.Buffers.ArrayBufferWriter<byte> buffer, SseEvent[] events, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                encoder.Encode(events[i & (events.Length - 1)], buffer);
+                if (buffer.WrittenCount >= 32 * 1024)
+                {
+                    buffer.ResetWrittenCount();
+                }
+            }
+        }
     }
 
     private static async Task<double> MeasureAsync(E2EServer server, HttpClient client, string path, int count)
