@@ -12,7 +12,7 @@ internal static class ReportPrinter
         var arguments = commandLine.Length > 0 ? " " + commandLine : string.Empty;
         Console.WriteLine($"- command: `dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- e2e{arguments}`");
         Console.WriteLine($"- machine: {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, workstation GC");
-        Console.WriteLine($"- load average before the run: {LoadAverage()}");
+        Console.WriteLine($"- load average before the run: {LoadAverage()}; open-file limit: {OpenFileLimit()} (enough for 5,000 streams per process; not raised)");
         Console.WriteLine($"- started: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine("- transport: HTTP/1.1 over 127.0.0.1 only; Kestrel in this process");
         Console.WriteLine("- ours: `SseActionResult` returned by an MVC controller; built-in: `TypedResults.ServerSentEvents` with `SseItem<string>` returned by an MVC controller (same pipeline, same events: event name, id, small JSON data); limit: the same frames pre-encoded, written in 64 KB batches by a bare endpoint");
@@ -39,6 +39,19 @@ internal static class ReportPrinter
         try
         {
             return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static string OpenFileLimit()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+            return line is null ? "unknown" : string.Join('/', line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(2));
         }
         catch (IOException)
         {
