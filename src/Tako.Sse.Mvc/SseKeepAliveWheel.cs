@@ -113,15 +113,22 @@ internal sealed class SseKeepAliveWheel
         // whose loop writes a 12-byte frame and hands it to Kestrel's send queue, so one thread working through
         // the burst keeps one sender busy, where one work item per stream made the pool's threads wake, spin
         // and sleep over and over. A keep-alive that waits a little behind another one costs nothing.
-        foreach (var entry in _due)
+        try
         {
-            entry.Fire();
+            foreach (var entry in _due)
+            {
+                entry.Fire();
+            }
         }
-
-        _due.Clear();
-        lock (_gate)
+        finally
         {
-            _firing = false;
+            // Even if a callback threw (which would end the process, as it would from a system timer), the
+            // wheel must not stay marked as firing.
+            _due.Clear();
+            lock (_gate)
+            {
+                _firing = false;
+            }
         }
     }
 
