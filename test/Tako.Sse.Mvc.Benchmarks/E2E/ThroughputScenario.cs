@@ -11,6 +11,7 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E;
 internal static class ThroughputScenario
 {
     private const int ReadBufferSize = 64 * 1024;
+    private const int WarmUpEvents = 2_000_000;
 
     public static async Task<IReadOnlyList<E2EResult>> RunAsync(E2EServer server, HttpClient client, E2EOptions options)
     {
@@ -19,30 +20,35 @@ internal static class ThroughputScenario
         var paths = options.Profile is { } profiled ? [profiled + "/burst"] : new[] { "ours/burst", "builtin/burst", "limit/burst" };
         if (options.Profile is not null)
         {
+            await WarmUpAsync(server, client, paths);
+            await ServerSideProbe.WaitForJitToSettleAsync(TimeSpan.FromSeconds(30));
             for (var round = 0; round < options.Rounds; round++)
             {
-                Console.WriteLine($"  {paths[0]}: {Rate(await MeasureAsync(server, client, paths[0], options.Events))}");
+                Console.WriteLine($"  {paths[0]}: {Rate((await MeasureAsync(server, client, paths[0], options.Events)).Rate)}");
             }
 
             return results;
         }
 
         var rates = paths.Select(_ => new List<double>()).ToArray();
+        var allocations = paths.Select(_ => new List<double>()).ToArray();
 
-        // Warm-up: JIT tiers up and pools fill before anything is timed.
-        for (var warm = 0; warm < 2; warm++)
-        {
-            foreach (var path in paths)
-            {
-                await MeasureAsync(server, client, path, Math.Max(1_000, options.Events / 10));
-            }
-        }
+        // Warm-up, so the figures are those of a server in its steady state. A stream's loop method is entered
+        // only a few times per stream (it loops inside), and tiered compilation with dynamic PGO reaches its
+        // final code for it only after some ten million events (measured: round after round of 2 M events
+        // got faster until then). Many short streams, then five long ones per endpoint, then until the JIT
+        // has nothing left to compile.
+        await WarmUpAsync(server, client, paths);
+
+        await ServerSideProbe.WaitForJitToSettleAsync(TimeSpan.FromSeconds(30));
 
         for (var round = 0; round < options.Rounds; round++)
         {
             for (var p = 0; p < paths.Length; p++)
             {
-                rates[p].Add(await MeasureAsync(server, client, paths[p], options.Events));
+                var (rate, allocatedPerEvent) = await MeasureAsync(server, client, paths[p], options.Events);
+                rates[p].Add(rate);
+                allocations[p].Add(allocatedPerEvent);
             }
         }
 
@@ -75,10 +81,38 @@ internal static class ThroughputScenario
             $"{ours / limit:0.00} of limit (built-in {builtin / limit:0.00})",
             ">= 0.5 of limit",
             ours >= 0.5 * limit));
+        // Whole-process figures: the client's reads and Kestrel's per-write costs are in every column, and the
+        // limit column has nothing else, so ours minus the limit is what the library adds per event.
+        var oursAllocated = Median(allocations[0]);
+        var limitAllocated = Median(allocations[2]);
+        results.Add(new E2EResult(
+            "allocated per event, whole process (server and client)",
+            $"{oursAllocated:0.00} B",
+            $"{Median(allocations[1]):0.00} B",
+            $"{limitAllocated:0.00} B",
+            $"ours - limit = {oursAllocated - limitAllocated:0.00} B",
+            "no allocation per event on the write path (< 1 B over the limit)",
+            oursAllocated - limitAllocated < 1));
         Console.WriteLine($"  throughput rounds (events/s): ours [{string.Join(", ", rates[0].Select(Rate))}]");
         Console.WriteLine($"                                built-in [{string.Join(", ", rates[1].Select(Rate))}]");
         Console.WriteLine($"                                limit [{string.Join(", ", rates[2].Select(Rate))}]");
         return results;
+    }
+
+    private static async Task WarmUpAsync(E2EServer server, HttpClient client, string[] paths)
+    {
+        foreach (var path in paths)
+        {
+            for (var warm = 0; warm < 200; warm++)
+            {
+                await MeasureAsync(server, client, path, 1_000);
+            }
+
+            for (var warm = 0; warm < 5; warm++)
+            {
+                await MeasureAsync(server, client, path, WarmUpEvents);
+            }
+        }
     }
 
     // What encoding alone costs this process: the same events through the shared encoder into a reused
@@ -110,8 +144,9 @@ internal static class ThroughputScenario
         }
     }
 
-    private static async Task<double> MeasureAsync(E2EServer server, HttpClient client, string path, int count)
+    private static async Task<(double Rate, double AllocatedPerEvent)> MeasureAsync(E2EServer server, HttpClient client, string path, int count)
     {
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var expected = path.StartsWith("limit", StringComparison.Ordinal) ? E2EServer.LimitFrames(server.Workload, count) : count;
         var buffer = new byte[ReadBufferSize];
         var counter = default(FrameCounter);
@@ -133,7 +168,7 @@ internal static class ThroughputScenario
             throw new InvalidOperationException($"{path}: counted {counter.Frames} frames, expected {expected}.");
         }
 
-        return expected / elapsed.TotalSeconds;
+        return (expected / elapsed.TotalSeconds, (double)(GC.GetTotalAllocatedBytes(precise: true) - allocated) / expected);
     }
 
     // The throughput figures only count frames; this parses a sample of each endpoint with SseParser once and
