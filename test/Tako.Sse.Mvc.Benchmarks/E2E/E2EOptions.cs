@@ -40,6 +40,9 @@ internal sealed class E2EOptions
     /// <summary>Gets how long the idle run keeps its streams open after measuring (to take a heap dump).</summary>
     public TimeSpan Hold { get; private set; }
 
+    /// <summary>Gets whether the keep-alive run names what it allocates (runtime allocation events; slight overhead).</summary>
+    public bool SampleAllocations { get; private set; }
+
     /// <summary>Gets the scenarios to run.</summary>
     public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(s_scenarios);
 
@@ -57,6 +60,7 @@ internal sealed class E2EOptions
           --ttfb-samples N    TTFB requests per side (default 5, 1..50)
           --only a,b          any of: throughput, latency, idle, keepalive, ttfb
           --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s)
+          --sample-allocations on  name the types the keep-alive window allocates (on/off, default off)
           --profile side      stream ours, builtin or limit throughput rounds only, to attach a profiler
         """;
 
@@ -79,6 +83,7 @@ internal sealed class E2EOptions
                 case "--first-event": options.FirstEventDelay = Time(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)); break;
                 case "--ttfb-samples": options.TtfbSamples = Int(value, 1, 50); break;
                 case "--hold": options.Hold = Time(value, TimeSpan.Zero, TimeSpan.FromSeconds(600)); break;
+                case "--sample-allocations": options.SampleAllocations = value == "on"; break;
                 case "--only": options.Only = Scenarios(value); break;
                 case "--profile": options.Profile = value is "ours" or "builtin" or "limit" ? value : throw new ArgumentException($"--profile takes ours, builtin or limit.\n{Usage}"); break;
                 default: throw new ArgumentException($"Unknown option {name}.\n{Usage}");
