@@ -58,7 +58,8 @@ internal sealed class SseKeepAliveSignal : IValueTaskSource<SseWakeReason>, IDis
             _pending &= ~SseWakeReason.KeepAliveDue;
         }
 
-        _timer ??= _timeProvider.CreateTimer(static state => ((SseKeepAliveSignal)state!).Signal(SseWakeReason.KeepAliveDue), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // On the system clock the timer is an entry of the shared keep-alive wheel (see SseKeepAliveWheel).
+        _timer ??= SseKeepAliveWheel.CreateTimer(_timeProvider, static state => ((SseKeepAliveSignal)state!).Signal(SseWakeReason.KeepAliveDue), this);
         _timer.Change(dueTime, Timeout.InfiniteTimeSpan);
     }
 

@@ -45,6 +45,9 @@ internal sealed class SseStream
     private readonly ILogger _logger;
     private readonly CancellationToken _applicationStopping;
     private readonly PipeWriter _writer;
+
+    // Events are encoded here and reach _writer in one write per flush: see SseWriteBuffer for why.
+    private readonly SseWriteBuffer _buffer;
     private long _unflushedEvents;
     private long _eventCount;
 
@@ -67,6 +70,7 @@ internal sealed class SseStream
         _logger = logger;
         _applicationStopping = applicationStopping;
         _writer = context.Response.BodyWriter;
+        _buffer = new SseWriteBuffer(_writer);
     }
 
     public async Task RunAsync<T, TItemWriter>(IAsyncEnumerable<T> source, TItemWriter itemWriter)
@@ -120,7 +124,10 @@ internal sealed class SseStream
                 moveNext = enumerator.MoveNextAsync();
                 if (!moveNext.IsCompleted)
                 {
-                    // The source has nothing ready: everything buffered goes out before we wait.
+                    // The source has nothing ready: everything buffered goes out before we wait, and the
+                    // batch buffer goes back to the pool so an idle stream holds none.
+                    _buffer.Drain();
+                    _buffer.Release();
                     inSource = false;
                     sourcePending = true;
                     moveNext.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(signal.OnSourceReady);
@@ -148,7 +155,7 @@ internal sealed class SseStream
 
                 var item = enumerator.Current;
                 inSource = false;
-                itemWriter.Write(item, _encoder, _writer);
+                itemWriter.Write(item, _encoder, _buffer);
                 _unflushedEvents++;
                 _eventCount++;
                 if (IsFlushDue() && !await FlushAsync(token))
@@ -180,6 +187,7 @@ internal sealed class SseStream
         }
         finally
         {
+            _buffer.Release();
             _metrics.StreamEnded();
             if (enumerator is not null)
             {
@@ -225,16 +233,17 @@ internal sealed class SseStream
         }
     }
 
-    private bool HasUnflushedBytes() => !_writer.CanGetUnflushedBytes || _writer.UnflushedBytes > 0;
+    private bool HasUnflushedBytes() => _buffer.WrittenCount > 0 || !_writer.CanGetUnflushedBytes || _writer.UnflushedBytes > 0;
 
     private bool IsFlushDue() => _writer.CanGetUnflushedBytes
-        ? _writer.UnflushedBytes >= FlushThreshold
-        : _unflushedEvents >= FlushThresholdEvents;
+        ? _buffer.WrittenCount + _writer.UnflushedBytes >= FlushThreshold
+        : _buffer.WrittenCount >= FlushThreshold || _unflushedEvents >= FlushThresholdEvents;
 
     // Sends what is buffered. False when the client is gone and nothing more can be written.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FlushAsync(CancellationToken token)
     {
+        _buffer.Drain();
         var bytes = _writer.CanGetUnflushedBytes ? _writer.UnflushedBytes : 0;
         FlushResult result;
         try
@@ -333,6 +342,9 @@ internal sealed class SseStream
     {
         try
         {
+            // Whole events encoded before the failure still go out; a partly written one ends without its
+            // blank line, so no client dispatches it.
+            _buffer.Drain();
             await _writer.FlushAsync(CancellationToken.None);
         }
         catch (Exception)

@@ -1,0 +1,134 @@
+using System.Globalization;
+
+namespace Tako.Sse.Mvc.Benchmarks.E2E;
+
+/// <summary>The command line of the end-to-end run; every count and duration is bounded.</summary>
+internal sealed class E2EOptions
+{
+    private static readonly string[] s_scenarios = ["throughput", "latency", "idle", "keepalive", "ttfb"];
+
+    /// <summary>Gets the events per throughput run (each side, each round).</summary>
+    public int Events { get; private set; } = 2_000_000;
+
+    /// <summary>Gets the throughput rounds per side; the median is reported.</summary>
+    public int Rounds { get; private set; } = 5;
+
+    /// <summary>Gets the events per latency run (one every <see cref="Interval"/>).</summary>
+    public int LatencyEvents { get; private set; } = 500;
+
+    /// <summary>Gets the period of the latency producer.</summary>
+    public TimeSpan Interval { get; private set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Gets the open streams of the idle and keep-alive runs.</summary>
+    public int Streams { get; private set; } = 5_000;
+
+    /// <summary>Gets how long the keep-alive run measures.</summary>
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets the keep-alive period of the keep-alive run.</summary>
+    public TimeSpan KeepAlive { get; private set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets how long the time-to-first-byte source waits before its first event.</summary>
+    public TimeSpan FirstEventDelay { get; private set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets the time-to-first-byte samples per side.</summary>
+    public int TtfbSamples { get; private set; } = 5;
+
+    /// <summary>Gets the one endpoint to stream from in a loop (for a profiler), or null for the normal run.</summary>
+    public string? Profile { get; private set; }
+
+    /// <summary>Gets how long the idle run keeps its streams open after measuring (to take a heap dump).</summary>
+    public TimeSpan Hold { get; private set; }
+
+    /// <summary>Gets whether the keep-alive run names what it allocates (runtime allocation events; slight overhead).</summary>
+    public bool SampleAllocations { get; private set; }
+
+    /// <summary>Gets the scenarios to run.</summary>
+    public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(s_scenarios);
+
+    public static string Usage =>
+        """
+        e2e options (all optional):
+          --events N          events per throughput round, each side (default 2000000, 1000..50000000)
+          --rounds N          throughput rounds per side, median reported (default 5, 1..20)
+          --latency-events N  events of the 10 ms producer (default 500, 10..10000)
+          --interval 10ms     period of the latency producer (1ms..1s)
+          --streams N         idle / keep-alive streams (default 5000, 1..10000)
+          --duration 10s      keep-alive measurement window (1s..120s)
+          --keepalive 1s      keep-alive period of that run (100ms..60s)
+          --first-event 500ms delay before the first event of the TTFB source (10ms..10s)
+          --ttfb-samples N    TTFB requests per side (default 5, 1..50)
+          --only a,b          any of: throughput, latency, idle, keepalive, ttfb
+          --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s)
+          --sample-allocations on  name the types the keep-alive window allocates (on/off, default off)
+          --profile side      stream ours, builtin or limit throughput rounds only, to attach a profiler
+        """;
+
+    public static E2EOptions Parse(string[] args)
+    {
+        var options = new E2EOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            var value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.\n{Usage}");
+            switch (name)
+            {
+                case "--events": options.Events = Int(value, 1_000, 50_000_000); break;
+                case "--rounds": options.Rounds = Int(value, 1, 20); break;
+                case "--latency-events": options.LatencyEvents = Int(value, 10, 10_000); break;
+                case "--interval": options.Interval = Time(value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1)); break;
+                case "--streams": options.Streams = Int(value, 1, 10_000); break;
+                case "--duration": options.Duration = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120)); break;
+                case "--keepalive": options.KeepAlive = Time(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60)); break;
+                case "--first-event": options.FirstEventDelay = Time(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)); break;
+                case "--ttfb-samples": options.TtfbSamples = Int(value, 1, 50); break;
+                case "--hold": options.Hold = Time(value, TimeSpan.Zero, TimeSpan.FromSeconds(600)); break;
+                case "--sample-allocations": options.SampleAllocations = value == "on"; break;
+                case "--only": options.Only = Scenarios(value); break;
+                case "--profile": options.Profile = value is "ours" or "builtin" or "limit" ? value : throw new ArgumentException($"--profile takes ours, builtin or limit.\n{Usage}"); break;
+                default: throw new ArgumentException($"Unknown option {name}.\n{Usage}");
+            }
+        }
+
+        return options;
+    }
+
+    private static HashSet<string> Scenarios(string value)
+    {
+        var set = new HashSet<string>(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
+        foreach (var name in set)
+        {
+            if (!s_scenarios.Contains(name))
+            {
+                throw new ArgumentException($"Unknown scenario {name}.\n{Usage}");
+            }
+        }
+
+        return set;
+    }
+
+    private static int Int(string value, int min, int max)
+    {
+        var parsed = int.Parse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture);
+        return parsed < min || parsed > max ? throw new ArgumentOutOfRangeException(nameof(value), $"{value} is outside {min}..{max}.") : parsed;
+    }
+
+    private static TimeSpan Time(string value, TimeSpan min, TimeSpan max)
+    {
+        TimeSpan parsed;
+        if (value.EndsWith("ms", StringComparison.Ordinal))
+        {
+            parsed = TimeSpan.FromMilliseconds(double.Parse(value[..^2], CultureInfo.InvariantCulture));
+        }
+        else if (value.EndsWith('s'))
+        {
+            parsed = TimeSpan.FromSeconds(double.Parse(value[..^1], CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            parsed = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture));
+        }
+
+        return parsed < min || parsed > max ? throw new ArgumentOutOfRangeException(nameof(value), $"{value} is outside {min}..{max}.") : parsed;
+    }
+}

@@ -1,0 +1,58 @@
+namespace Tako.Sse.Mvc.Benchmarks.E2E;
+
+/// <summary>
+/// The <c>e2e</c> command: ours and the built-in SSE result side by side on Kestrel at 127.0.0.1, every
+/// figure with its ratio and target, printed as Markdown.
+/// </summary>
+internal static class E2ERunner
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        E2EOptions options;
+        try
+        {
+            options = E2EOptions.Parse(args);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine(exception.Message);
+            return 2;
+        }
+
+        ReportPrinter.PrintHeader(string.Join(' ', args));
+        var results = new List<E2EResult>();
+
+        if (options.Only.Overlaps(["throughput", "latency", "ttfb"]))
+        {
+            await using var server = await E2EServer.StartAsync(TimeSpan.FromSeconds(15));
+            using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = System.Net.DecompressionMethods.None })
+            {
+                Timeout = TimeSpan.FromMinutes(2),
+            };
+            await Run("throughput", () => ThroughputScenario.RunAsync(server, client, options));
+            await Run("latency", () => LatencyScenario.RunAsync(server, client, options));
+            await Run("ttfb", () => TimeToFirstByteScenario.RunAsync(server, client, options));
+        }
+
+        await Run("idle", () => IdleStreamsScenario.RunAsync(options));
+        await Run("keepalive", () => KeepAliveCostScenario.RunAsync(options));
+
+        Console.WriteLine($"- load average after the run: {ReportPrinter.LoadAverage()}");
+        Console.WriteLine();
+        ReportPrinter.PrintTable(results);
+        return results.Any(r => r.Met == false) ? 1 : 0;
+
+        async Task Run(string name, Func<Task<IReadOnlyList<E2EResult>>> scenario)
+        {
+            if (!options.Only.Contains(name))
+            {
+                return;
+            }
+
+            Console.WriteLine($"running {name}...");
+            var started = DateTime.UtcNow;
+            results.AddRange(await scenario());
+            Console.WriteLine($"  {name} done in {(DateTime.UtcNow - started).TotalSeconds:0} s");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Tako.Sse.Mvc.Benchmarks.E2E;
+
+/// <summary>
+/// What this (server) process spends: settled managed heap, CPU time, bytes allocated, and the keep-alive
+/// frames our meter reports. The clients of these runs live in a child process, so none of it is theirs.
+/// </summary>
+internal static class ServerSideProbe
+{
+    /// <summary>The managed heap after full, compacting, blocking collections: live objects only.</summary>
+    public static long SettledHeapBytes()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    public static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; false after <paramref name="deadline"/>.</summary>
+    public static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan deadline)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (!condition())
+        {
+            if (Stopwatch.GetElapsedTime(started) > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Waits until the JIT has compiled nothing for a second (tiered compilation of a path that just started
+    /// running goes on in the background for a while, longer on a loaded machine), or until the deadline.
+    /// </summary>
+    public static async Task WaitForJitToSettleAsync(TimeSpan deadline)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (Stopwatch.GetElapsedTime(started) < deadline)
+        {
+            await Task.Delay(1_000);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now == compiled)
+            {
+                return;
+            }
+
+            compiled = now;
+        }
+    }
+
+    /// <summary>Counts <c>tako.sse.keepalives_sent</c> while it is alive.</summary>
+    public sealed class KeepAliveCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public KeepAliveCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Tako.Sse.Mvc" && instrument.Name == "tako.sse.keepalives_sent")
+                {
+                    listener.EnableMeasurementEvents(instrument, this);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>(static (_, value, _, state) => Interlocked.Add(ref ((KeepAliveCounter)state!)._count, value));
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}

@@ -1,0 +1,74 @@
+using System.IO.Pipelines;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Tako.Sse.Mvc.Tests.Performance;
+
+public class SseWriteBufferTests
+{
+    private static readonly SseEncoder s_encoder = new(Options.Create(new TakoSseOptions()));
+
+    [Fact]
+    public async Task Drain_SeveralEvents_HandsThePipeTheSameBytesInOrder()
+    {
+        var pipe = new Pipe();
+        var buffer = new SseWriteBuffer(pipe.Writer);
+        s_encoder.Encode(SseEvent.FromData("a").WithId("1"), buffer);
+        s_encoder.Encode(SseEvent.FromData("b\nc").WithEvent("e"), buffer);
+
+        buffer.WrittenCount.Should().Be("id: 1\ndata: a\n\nevent: e\ndata: b\ndata: c\n\n".Length);
+        buffer.Drain();
+        buffer.WrittenCount.Should().Be(0);
+        await pipe.Writer.CompleteAsync();
+
+        (await ReadAllAsync(pipe.Reader)).Should().Be("id: 1\ndata: a\n\nevent: e\ndata: b\ndata: c\n\n");
+    }
+
+    [Fact]
+    public async Task GetSpan_EventsLargerThanTheBuffer_AreDrainedInPiecesAndArriveWhole()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        var buffer = new SseWriteBuffer(pipe.Writer);
+        var data = new string('x', 200_000);
+        s_encoder.Encode(SseEvent.FromData(data), buffer);
+        s_encoder.Encode(SseEvent.FromData(data), buffer);
+        buffer.Drain();
+        await pipe.Writer.CompleteAsync();
+
+        (await ReadAllAsync(pipe.Reader)).Should().Be($"data: {data}\n\ndata: {data}\n\n");
+    }
+
+    [Fact]
+    public async Task Release_AfterDrain_NextBurstStillWrites()
+    {
+        var pipe = new Pipe();
+        var buffer = new SseWriteBuffer(pipe.Writer);
+        s_encoder.Encode(SseEvent.FromData("1"), buffer);
+        buffer.Drain();
+        buffer.Release();
+        buffer.Release();
+        s_encoder.Encode(SseEvent.FromData("2"), buffer);
+        buffer.Drain();
+        await pipe.Writer.CompleteAsync();
+
+        (await ReadAllAsync(pipe.Reader)).Should().Be("data: 1\n\ndata: 2\n\n");
+    }
+
+    [Fact]
+    public void Advance_PastTheSpan_Throws()
+    {
+        var buffer = new SseWriteBuffer(new Pipe().Writer);
+        var length = buffer.GetSpan(10).Length;
+
+        var act = () => buffer.Advance(length + 1);
+
+        act.Should().Throw<InvalidOperationException>();
+    }
+
+    private static async Task<string> ReadAllAsync(PipeReader reader)
+    {
+        using var stream = new MemoryStream();
+        await reader.CopyToAsync(stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}
