@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
@@ -40,11 +41,21 @@ internal sealed class SseActionResultExecutor : IActionResultExecutor<SseActionR
         _lifetime = lifetime;
     }
 
-    /// <summary>Builds an executor on the defaults, for an app that did not call <c>AddTakoSse</c>.</summary>
+    // One fallback executor per application (keyed on its options singleton), not one per request.
+    private static readonly ConditionalWeakTable<IOptions<TakoSseOptions>, SseActionResultExecutor> s_fallbacks = new();
+
+    /// <summary>
+    /// Gets an executor on the defaults, for an app that did not call <c>AddTakoSse</c>. It is built once per
+    /// application from the app's singletons (its options, logger factory, lifetime) and reused.
+    /// </summary>
     public static SseActionResultExecutor CreateFallback(IServiceProvider services)
     {
-        var options = services.GetService<IOptions<TakoSseOptions>>() ?? Options.Create(new TakoSseOptions());
-        return new SseActionResultExecutor(
+        var options = services.GetService<IOptions<TakoSseOptions>>();
+        return options is null
+            ? Build(services, Options.Create(new TakoSseOptions()))
+            : s_fallbacks.GetValue(options, o => Build(services, o));
+
+        static SseActionResultExecutor Build(IServiceProvider services, IOptions<TakoSseOptions> options) => new(
             services.GetService<ISseEncoder>() ?? new SseEncoder(options),
             options,
             services.GetService<TimeProvider>() ?? TimeProvider.System,

@@ -54,6 +54,19 @@ public class SseActionResultTests
     }
 
     [Fact]
+    public void CreateFallback_SameApplication_BuildsOneExecutorForEveryRequest()
+    {
+        using var services = new ServiceCollection().AddOptions().BuildServiceProvider();
+        using var otherApp = new ServiceCollection().AddOptions().BuildServiceProvider();
+
+        var first = SseActionResultExecutor.CreateFallback(services);
+        var second = SseActionResultExecutor.CreateFallback(services);
+
+        second.Should().BeSameAs(first);
+        SseActionResultExecutor.CreateFallback(otherApp).Should().NotBeSameAs(first);
+    }
+
+    [Fact]
     public void Constructors_NullSource_Throw()
     {
         FluentActions.Invoking(() => new SseActionResult((IAsyncEnumerable<SseEvent>)null!)).Should().Throw<ArgumentNullException>();
