@@ -110,6 +110,23 @@ public class SseEncoderWireFormatTests
         text.Sample(MatchesReference, iter: 1_000, threads: 1);
     }
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData("\r\n")]
+    public void Encode_AsciiLinesOfEveryLength_MatchesReferenceBytes(string lineBreak)
+    {
+        // Every line length puts the breaks at every offset of the encoder's 32-char blocks, including a CRLF
+        // split across two blocks, and a trailing break gives a trailing empty line.
+        foreach (var lineLength in Enumerable.Range(0, 70))
+        {
+            var line = new string('x', lineLength);
+            var data = string.Concat(Enumerable.Repeat(line + lineBreak, 300 / (lineLength + 1) + 3));
+            MatchesReference(data).Should().BeTrue("lines of {0} chars", lineLength);
+            MatchesReference(data + "tail").Should().BeTrue("lines of {0} chars and a tail", lineLength);
+        }
+    }
+
     // The byte-exact oracle: one "data: " (or ": ") line per line of the normalized text, then a blank line.
     private static bool MatchesReference(string data)
     {
