@@ -40,6 +40,9 @@ internal sealed class SseEncoder : ISseEncoder
     private const int AsciiBlock = 32;
     private const int AsciiBlockRoom = 256;
 
+    // The longest value the single-line path asks one span for: the largest request the cursor makes anyway.
+    private const int MaxAsciiLine = 16 * 1024;
+
     [ThreadStatic]
     private static byte[]? t_scratch;
 
@@ -137,7 +140,11 @@ internal sealed class SseEncoder : ISseEncoder
     private static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, LineBreak lineBreak, ReadOnlySpan<char> text)
     {
         writer.Write(prefix);
-        if (text.IndexOfAny('\r', '\n') < 0)
+        if (Vector256.IsHardwareAccelerated && text.Length is >= AsciiBlock and <= MaxAsciiLine && TryWriteAsciiLine(ref writer, text))
+        {
+            // Done in one pass.
+        }
+        else if (text.IndexOfAny('\r', '\n') < 0)
         {
             // The common case, one line: transcoded straight into the output.
             writer.WriteUtf8(text);
@@ -148,6 +155,39 @@ internal sealed class SseEncoder : ISseEncoder
         }
 
         writer.WriteByte((byte)'\n');
+    }
+
+    // A single line of ASCII, the most common value: narrowing it and looking for line breaks in the same
+    // pass (32 chars a step, the last step overlapping the one before) costs one walk over the text instead
+    // of IndexOfAny's and then the narrowing's. Returns false, having written nothing, on the first line
+    // break or non-ASCII char; the general paths then start over.
+    private static bool TryWriteAsciiLine(ref SseBufferCursor writer, ReadOnlySpan<char> text)
+    {
+        ref var source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+        var length = text.Length;
+        var span = writer.GetSpan(length);
+        ref var output = ref MemoryMarshal.GetReference(span);
+        var offset = 0;
+        while (true)
+        {
+            // Safe: 32 <= length <= span.Length, and offset <= length - 32, so each 32-char load is inside
+            // text and each 32-byte store inside span.
+            offset = Math.Min(offset, length - AsciiBlock);
+            var bytes = NarrowAscii(ref source, offset);
+            if (bytes.IsNonAscii
+                || (Vector256.Equals(bytes.Value, Vector256.Create((byte)'\r')) | Vector256.Equals(bytes.Value, Vector256.Create((byte)'\n'))) != Vector256<byte>.Zero)
+            {
+                return false;
+            }
+
+            bytes.Value.StoreUnsafe(ref output, (nuint)offset);
+            offset += AsciiBlock;
+            if (offset >= length)
+            {
+                writer.Advance(length);
+                return true;
+            }
+        }
     }
 
     // ASCII text, the common case, is narrowed and split into lines in one pass straight into the output

@@ -127,6 +127,20 @@ public class SseEncoderWireFormatTests
         }
     }
 
+    [Fact]
+    public void Encode_AsciiLineOfEveryLength_MatchesReferenceBytes()
+    {
+        // One line, walked 32 chars at a time with an overlapping last step; a break or non-ASCII char at the
+        // very end must still send it to the general path.
+        foreach (var length in Enumerable.Range(0, 100))
+        {
+            var line = string.Concat(Enumerable.Range(0, length).Select(i => (char)('a' + (i % 26))));
+            MatchesReference(line).Should().BeTrue("a line of {0} chars", length);
+            MatchesReference(line + "\n").Should().BeTrue("a line of {0} chars and a break", length);
+            MatchesReference(line + "é").Should().BeTrue("a line of {0} chars and a non-ASCII char", length);
+        }
+    }
+
     // The byte-exact oracle: one "data: " (or ": ") line per line of the normalized text, then a blank line.
     private static bool MatchesReference(string data)
     {
