@@ -35,6 +35,14 @@ internal sealed class SseEncoder : ISseEncoder
     private const int ScratchChars = 2048;
     private const int ScratchBytes = (ScratchChars + 1) * 3;
 
+    // Chars narrowed per step by the ASCII multi-line path, and the output room one step may touch: 32 line
+    // breaks of up to 7 bytes, plus a 32-byte store past the last one, rounded up.
+    private const int AsciiBlock = 32;
+    private const int AsciiBlockRoom = 256;
+
+    // The longest value the single-line path asks one span for: the largest request the cursor makes anyway.
+    private const int MaxAsciiLine = 16 * 1024;
+
     [ThreadStatic]
     private static byte[]? t_scratch;
 
@@ -132,7 +140,11 @@ internal sealed class SseEncoder : ISseEncoder
     private static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, LineBreak lineBreak, ReadOnlySpan<char> text)
     {
         writer.Write(prefix);
-        if (text.IndexOfAny('\r', '\n') < 0)
+        if (Vector256.IsHardwareAccelerated && text.Length is >= AsciiBlock and <= MaxAsciiLine && TryWriteAsciiLine(ref writer, text))
+        {
+            // Done in one pass.
+        }
+        else if (text.IndexOfAny('\r', '\n') < 0)
         {
             // The common case, one line: transcoded straight into the output.
             writer.WriteUtf8(text);
@@ -145,9 +157,176 @@ internal sealed class SseEncoder : ISseEncoder
         writer.WriteByte((byte)'\n');
     }
 
+    // A single line of ASCII, the most common value: narrowing it and looking for line breaks in the same
+    // pass (32 chars a step, the last step overlapping the one before) costs one walk over the text instead
+    // of IndexOfAny's and then the narrowing's. Returns false, having written nothing, on the first line
+    // break or non-ASCII char; the general paths then start over.
+    private static bool TryWriteAsciiLine(ref SseBufferCursor writer, ReadOnlySpan<char> text)
+    {
+        ref var source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+        var length = text.Length;
+        var span = writer.GetSpan(length);
+        ref var output = ref MemoryMarshal.GetReference(span);
+        var offset = 0;
+        while (true)
+        {
+            // Safe: 32 <= length <= span.Length, and offset <= length - 32, so each 32-char load is inside
+            // text and each 32-byte store inside span.
+            offset = Math.Min(offset, length - AsciiBlock);
+            var bytes = NarrowAscii(ref source, offset);
+            if (bytes.IsNonAscii
+                || (Vector256.Equals(bytes.Value, Vector256.Create((byte)'\r')) | Vector256.Equals(bytes.Value, Vector256.Create((byte)'\n'))) != Vector256<byte>.Zero)
+            {
+                return false;
+            }
+
+            bytes.Value.StoreUnsafe(ref output, (nuint)offset);
+            offset += AsciiBlock;
+            if (offset >= length)
+            {
+                writer.Advance(length);
+                return true;
+            }
+        }
+    }
+
+    // ASCII text, the common case, is narrowed and split into lines in one pass straight into the output
+    // (WriteAsciiLines); what it leaves (a short tail, or everything from the first non-ASCII block on) goes
+    // through the general paths below.
+    private static void WriteMultiLine(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            if (text.Length >= 2 * AsciiBlock)
+            {
+                text = text[WriteAsciiLines(ref writer, lineBreak, text)..];
+            }
+
+            if (text.Length < 2 * AsciiBlock)
+            {
+                WriteShortLines(ref writer, lineBreak, text);
+                return;
+            }
+        }
+
+        WriteMultiLineChunks(ref writer, lineBreak, text);
+    }
+
+    // Walks the text in fixed blocks of 32 chars while they are all ASCII: each block is narrowed with one
+    // vector operation and stored whole where its first char belongs in the output. Each line break of the
+    // block becomes one 8-byte store ("\n" + the next line's prefix), and the rest of the block is narrowed
+    // again from just after the break and stored where the new line begins; anything a store writes past
+    // the end of its line is overwritten by the next store. So a line costs no copy call, no transcoder call
+    // and no bounds check, and the block loads do not wait on where the previous line ended.
+    // Returns how many chars were written: it stops before the first block that is not pure ASCII, or when
+    // fewer than 64 chars are left, and never between the CR and the LF of a CRLF.
+    private static int WriteAsciiLines(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
+    {
+        ref var source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+        var length = text.Length;
+        var lastByte = (byte)(lineBreak.Bits >> (8 * (lineBreak.Length - 1)));
+        var span = writer.GetSpan(OutputHint(length));
+        ref var output = ref MemoryMarshal.GetReference(span);
+        var room = span.Length;
+
+        // Char j of the current line (j >= lineStart) goes to output index j + shift.
+        var shift = 0;
+        var lineStart = 0;
+        var block = 0;
+        for (; length - block >= 2 * AsciiBlock; block += AsciiBlock)
+        {
+            if (room - (block + shift) < AsciiBlockRoom)
+            {
+                if (lineStart > block)
+                {
+                    break;
+                }
+
+                writer.Advance(block + shift);
+                span = writer.GetSpan(OutputHint(length - block));
+                output = ref MemoryMarshal.GetReference(span);
+                room = span.Length;
+                shift = -block;
+            }
+
+            // Why the unchecked loads and stores are safe: a block and a reload start below block + 32 and
+            // read 32 chars, so they stay below block + 64 <= length; every store of this block ends within
+            // AsciiBlockRoom bytes of block + shift, which the check above keeps inside span.
+            var bytes = NarrowAscii(ref source, block);
+            if (bytes.IsNonAscii)
+            {
+                break;
+            }
+
+            bytes.Value.StoreUnsafe(ref output, (nuint)(block + shift));
+            var breaks = (Vector256.Equals(bytes.Value, Vector256.Create((byte)'\r')) | Vector256.Equals(bytes.Value, Vector256.Create((byte)'\n'))).ExtractMostSignificantBits();
+            while (breaks != 0)
+            {
+                var lineEnd = block + BitOperations.TrailingZeroCount(breaks);
+                breaks &= breaks - 1;
+                if (lineEnd < lineStart)
+                {
+                    // The LF of a CRLF whose CR ended the line: a block store may have put it over the last
+                    // byte of the line break.
+                    Unsafe.Add(ref output, lineEnd + shift) = lastByte;
+                    continue;
+                }
+
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, lineEnd + shift), lineBreak.Bits);
+                lineStart = lineEnd + 1;
+                shift += lineBreak.Length - 1;
+                if (Unsafe.Add(ref source, lineEnd) == '\r' && Unsafe.Add(ref source, lineStart) == '\n')
+                {
+                    lineStart++;
+                    shift--;
+                }
+
+                if (lineStart < block + AsciiBlock)
+                {
+                    NarrowAscii(ref source, lineStart).Value.StoreUnsafe(ref output, (nuint)(lineStart + shift));
+                }
+            }
+        }
+
+        var written = Math.Max(block, lineStart);
+        writer.Advance(written + shift);
+        return written;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static NarrowedBlock NarrowAscii(ref ushort source, int offset)
+    {
+        var low = Vector256.LoadUnsafe(ref source, (nuint)offset);
+        var high = Vector256.LoadUnsafe(ref source, (nuint)(offset + Vector256<ushort>.Count));
+        return new(Vector256.Narrow(low, high), ((low | high) & Vector256.Create((ushort)0xFF80)) != Vector256<ushort>.Zero);
+    }
+
+    // Room for a whole ASCII text of short lines, so a typical event asks for its span once.
+    private static int OutputHint(int chars) => Math.Clamp(chars + (chars / 4) + AsciiBlockRoom, AsciiBlockRoom, 16 * 1024);
+
+    // A short rest of text: one IndexOfAny and one transcoder call per line is cheaper than going through
+    // the scratch buffer. Cutting at line breaks never splits a surrogate pair.
+    private static void WriteShortLines(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
+    {
+        while (true)
+        {
+            var lineEnd = text.IndexOfAny('\r', '\n');
+            if (lineEnd < 0)
+            {
+                writer.WriteUtf8(text);
+                return;
+            }
+
+            writer.WriteUtf8(text[..lineEnd]);
+            writer.WriteUpTo8(lineBreak.Bits, lineBreak.Length);
+            var next = text[lineEnd] == '\r' && lineEnd + 1 < text.Length && text[lineEnd + 1] == '\n' ? lineEnd + 2 : lineEnd + 1;
+            text = text[next..];
+        }
+    }
+
     // Transcoding line by line pays the transcoder's fixed cost per line; instead each chunk of text is
     // transcoded at once into a per-thread scratch buffer, then its lines are copied out with their prefixes.
-    private static void WriteMultiLine(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
+    private static void WriteMultiLineChunks(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
     {
         var scratch = t_scratch ??= new byte[ScratchBytes];
         while (!text.IsEmpty)
@@ -258,6 +437,13 @@ internal sealed class SseEncoder : ISseEncoder
 
     private static int SkipLineBreak(ReadOnlySpan<byte> text, int index) =>
         text[index] == '\r' && index + 1 < text.Length && text[index + 1] == '\n' ? index + 2 : index + 1;
+
+    private readonly struct NarrowedBlock(Vector256<byte> value, bool isNonAscii)
+    {
+        public Vector256<byte> Value { get; } = value;
+
+        public bool IsNonAscii { get; } = isNonAscii;
+    }
 
     private readonly struct LineBreak(ulong bits, int length)
     {

@@ -110,6 +110,37 @@ public class SseEncoderWireFormatTests
         text.Sample(MatchesReference, iter: 1_000, threads: 1);
     }
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData("\r\n")]
+    public void Encode_AsciiLinesOfEveryLength_MatchesReferenceBytes(string lineBreak)
+    {
+        // Every line length puts the breaks at every offset of the encoder's 32-char blocks, including a CRLF
+        // split across two blocks, and a trailing break gives a trailing empty line.
+        foreach (var lineLength in Enumerable.Range(0, 70))
+        {
+            var line = new string('x', lineLength);
+            var data = string.Concat(Enumerable.Repeat(line + lineBreak, 300 / (lineLength + 1) + 3));
+            MatchesReference(data).Should().BeTrue("lines of {0} chars", lineLength);
+            MatchesReference(data + "tail").Should().BeTrue("lines of {0} chars and a tail", lineLength);
+        }
+    }
+
+    [Fact]
+    public void Encode_AsciiLineOfEveryLength_MatchesReferenceBytes()
+    {
+        // One line, walked 32 chars at a time with an overlapping last step; a break or non-ASCII char at the
+        // very end must still send it to the general path.
+        foreach (var length in Enumerable.Range(0, 100))
+        {
+            var line = string.Concat(Enumerable.Range(0, length).Select(i => (char)('a' + (i % 26))));
+            MatchesReference(line).Should().BeTrue("a line of {0} chars", length);
+            MatchesReference(line + "\n").Should().BeTrue("a line of {0} chars and a break", length);
+            MatchesReference(line + "é").Should().BeTrue("a line of {0} chars and a non-ASCII char", length);
+        }
+    }
+
     // The byte-exact oracle: one "data: " (or ": ") line per line of the normalized text, then a blank line.
     private static bool MatchesReference(string data)
     {
