@@ -33,9 +33,6 @@ internal sealed class SseStream
     // the client sees a steady flow.
     internal const int FlushThreshold = 32 * 1024;
 
-    // The same bound, counted in events, for a response pipe that cannot report its unflushed bytes.
-    internal const int FlushThresholdEvents = 64;
-
     private readonly HttpContext _context;
     private readonly ISseEncoder _encoder;
     private readonly TimeSpan? _keepAlive;
@@ -235,15 +232,16 @@ internal sealed class SseStream
 
     private bool HasUnflushedBytes() => _buffer.WrittenCount > 0 || !_writer.CanGetUnflushedBytes || _writer.UnflushedBytes > 0;
 
-    private bool IsFlushDue() => _writer.CanGetUnflushedBytes
-        ? _buffer.WrittenCount + _writer.UnflushedBytes >= FlushThreshold
-        : _buffer.WrittenCount >= FlushThreshold || _unflushedEvents >= FlushThresholdEvents;
+    // Checked after every event, so it only reads our own count: asking Kestrel's pipe for its unflushed
+    // bytes each time would cost more than encoding a small event.
+    private bool IsFlushDue() => _buffer.UnflushedCount >= FlushThreshold;
 
     // Sends what is buffered. False when the client is gone and nothing more can be written.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FlushAsync(CancellationToken token)
     {
         _buffer.Drain();
+        _buffer.OnFlushed();
         var bytes = _writer.CanGetUnflushedBytes ? _writer.UnflushedBytes : 0;
         FlushResult result;
         try

@@ -26,11 +26,21 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
     private readonly PipeWriter _output;
     private byte[]? _buffer;
     private int _written;
+    private long _drainedSinceFlush;
 
     public SseWriteBuffer(PipeWriter output) => _output = output;
 
     /// <summary>Gets the bytes encoded here and not yet handed to the pipe.</summary>
     public int WrittenCount => _written;
+
+    /// <summary>
+    /// Gets the bytes encoded since the last <see cref="OnFlushed"/>, whether still here or already handed to
+    /// the pipe: counted here so the stream need not ask the pipe after every event.
+    /// </summary>
+    public long UnflushedCount => _drainedSinceFlush + _written;
+
+    /// <summary>Starts counting <see cref="UnflushedCount"/> again; call after the pipe was flushed.</summary>
+    public void OnFlushed() => _drainedSinceFlush = 0;
 
     public void Advance(int count)
     {
@@ -53,6 +63,7 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
         if (_written > 0)
         {
             _output.Write(_buffer.AsSpan(0, _written));
+            _drainedSinceFlush += _written;
             _written = 0;
         }
     }

@@ -25,6 +25,26 @@ public class SseWriteBufferTests
     }
 
     [Fact]
+    public void UnflushedCount_BytesDrainedToThePipe_StillCountUntilFlushed()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        var buffer = new SseWriteBuffer(pipe.Writer);
+        var large = SseEvent.FromData(new string('x', 30_000));
+
+        // Events that overflow the array are drained to the pipe as they come: the stream's flush check must
+        // still see them, or sizes that alternate just right would grow the pipe without a flush.
+        for (var i = 0; i < 5; i++)
+        {
+            s_encoder.Encode(large, buffer);
+        }
+
+        buffer.UnflushedCount.Should().Be(5 * "data: \n\n".Length + 5 * 30_000);
+        buffer.Drain();
+        buffer.OnFlushed();
+        buffer.UnflushedCount.Should().Be(0);
+    }
+
+    [Fact]
     public async Task GetSpan_EventsLargerThanTheBuffer_AreDrainedInPiecesAndArriveWhole()
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
