@@ -14,7 +14,8 @@ public interface ISseEncoder
     /// <summary>
     /// Applies the proxy-safe event-stream headers to a response that has not started: <c>Content-Type:
     /// text/event-stream</c>, <c>Cache-Control</c>, <c>X-Accel-Buffering: no</c> and, on HTTP/1.x only,
-    /// <c>Connection: keep-alive</c>.
+    /// <c>Connection: keep-alive</c> (on HTTP/2 and HTTP/3, where it is illegal, any <c>Connection</c> header
+    /// is removed).
     /// </summary>
     /// <param name="response">The response to change.</param>
     void ApplyHeaders(HttpResponse response);

@@ -70,11 +70,15 @@ internal sealed class SseEncoder : ISseEncoder
         headers[AccelBufferingHeader] = "no";
 
         // Connection is a hop-by-hop header that HTTP/2 and HTTP/3 forbid; Kestrel strips it there and logs a
-        // warning, so it is only sent where it means something.
+        // warning, so it is only sent where it means something, and one set earlier (by hand) is removed.
         var protocol = response.HttpContext.Request.Protocol;
         if (HttpProtocol.IsHttp11(protocol) || HttpProtocol.IsHttp10(protocol))
         {
             headers.Connection = "keep-alive";
+        }
+        else
+        {
+            headers.Remove(Microsoft.Net.Http.Headers.HeaderNames.Connection);
         }
     }
 

@@ -68,14 +68,6 @@ internal sealed class SseHeadersMiddleware
             headers.CacheControl = cacheControl;
         }
 
-        // Connection is hop-by-hop: illegal on HTTP/2 and HTTP/3, where Kestrel drops it with a warning. An
-        // endpoint that wrote it by hand there gets it removed.
-        var protocol = context.Request.Protocol;
-        if (!HttpProtocol.IsHttp11(protocol) && !HttpProtocol.IsHttp10(protocol))
-        {
-            headers.Remove(Microsoft.Net.Http.Headers.HeaderNames.Connection);
-        }
-
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
