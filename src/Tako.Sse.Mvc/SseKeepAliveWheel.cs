@@ -14,9 +14,15 @@ namespace Tako.Sse.Mvc;
 /// serve every stream due in that tick.
 /// </para>
 /// <para>
-/// Cost: a keep-alive is written up to one <see cref="Resolution"/> later than its period, never earlier
-/// (due times round up, and the stream loop still checks the silence against the clock). An armed stream
-/// holds one small <see cref="Entry"/> and no system timer.
+/// Cost: a keep-alive is written up to one <see cref="Resolution"/> later than it is due, never earlier (a tick
+/// fires only entries whose due time has passed, and the stream loop still checks the silence against the
+/// clock). An armed stream holds one small <see cref="Entry"/> and no system timer.
+/// </para>
+/// <para>
+/// A tick visits only the entries that can be due: armed entries hang in slots of <see cref="SlotLength"/> by
+/// their due time, and a tick walks the slots from the one it stopped at to the current one. Scanning every
+/// armed entry on every tick instead cost a cache miss per idle stream ten times a second, which showed up
+/// in the keep-alive run's profile as a tenth of the server's user time.
 /// </para>
 /// <para>
 /// Only <see cref="TimeProvider.System"/> is served here. Any other <see cref="TimeProvider"/> (a fake clock
@@ -29,17 +35,41 @@ internal sealed class SseKeepAliveWheel
     /// <summary>The tick of the shared timer: how late, at most, a keep-alive can be.</summary>
     internal static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(100);
 
-    private static readonly SseKeepAliveWheel s_system = new();
+    /// <summary>The span of due times one slot holds: a quarter tick, so the slot a tick stops in is small.</summary>
+    internal static readonly TimeSpan SlotLength = TimeSpan.FromMilliseconds(25);
+
+    // A power of two: 4,096 slots of 25 ms cover 102 s of due times. An entry due further out waits in its
+    // slot for the wheel to come round again (its due time, not its slot, decides when it fires).
+    private const int SystemSlotCount = 4096;
+
+    private static readonly SseKeepAliveWheel s_system = new(Resolution, SlotLength, SystemSlotCount);
 
     private readonly Lock _gate = new();
-    private readonly List<Entry> _armed = [];
+    private readonly Entry?[] _slots;
+    private readonly long _slotMask;
     private readonly List<Entry> _due = [];
+    private readonly long _origin = Stopwatch.GetTimestamp();
+    private readonly long _slotTicks;
+    private readonly TimeSpan _resolution;
     private readonly ITimer _tick;
+
+    // Guarded by _gate: the first slot a tick has not finished with (every entry due before it has fired).
+    private long _nextSlot;
+    private int _armedCount;
     private bool _ticking;
     private bool _firing;
 
-    private SseKeepAliveWheel()
+    /// <summary>Creates a wheel of its own; the library uses the one for <see cref="TimeProvider.System"/> only.</summary>
+    /// <param name="resolution">The period of the shared timer.</param>
+    /// <param name="slotLength">The span of due times one slot holds.</param>
+    /// <param name="slotCount">A power of two: slots per lap.</param>
+    internal SseKeepAliveWheel(TimeSpan resolution, TimeSpan slotLength, int slotCount)
     {
+        Debug.Assert(slotCount > 0 && (slotCount & (slotCount - 1)) == 0, "The slot count is a power of two.");
+        _resolution = resolution;
+        _slots = new Entry?[slotCount];
+        _slotMask = slotCount - 1;
+        _slotTicks = Math.Max(1, (long)(slotLength.TotalSeconds * Stopwatch.Frequency));
         _tick = TimeProvider.System.CreateTimer(static state => ((SseKeepAliveWheel)state!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -50,25 +80,29 @@ internal sealed class SseKeepAliveWheel
     /// </summary>
     public static ITimer CreateTimer(TimeProvider timeProvider, TimerCallback callback, object? state) =>
         ReferenceEquals(timeProvider, TimeProvider.System)
-            ? new Entry(s_system, callback, state)
+            ? s_system.CreateEntry(callback, state)
             : timeProvider.CreateTimer(callback, state, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    /// <summary>Creates a disarmed one-shot timer on this wheel.</summary>
+    internal ITimer CreateEntry(TimerCallback callback, object? state) => new Entry(this, callback, state);
+
+    private long SlotOf(long timestamp) => Math.Max(0, timestamp - _origin) / _slotTicks;
 
     private void Arm(Entry entry, long dueTimestamp)
     {
         lock (_gate)
         {
-            entry.DueTimestamp = dueTimestamp;
-            if (entry.Index < 0)
-            {
-                entry.Index = _armed.Count;
-                _armed.Add(entry);
-            }
-
+            Unlink(entry);
             if (!_ticking)
             {
+                // Nothing is armed, so no slot holds anything: the walk starts at the present.
                 _ticking = true;
-                _tick.Change(Resolution, Resolution);
+                _nextSlot = SlotOf(Stopwatch.GetTimestamp());
+                _tick.Change(_resolution, _resolution);
             }
+
+            entry.DueTimestamp = dueTimestamp;
+            Link(entry, (int)(SlotOf(dueTimestamp) & _slotMask));
         }
     }
 
@@ -76,7 +110,7 @@ internal sealed class SseKeepAliveWheel
     {
         lock (_gate)
         {
-            Remove(entry);
+            Unlink(entry);
         }
     }
 
@@ -85,24 +119,25 @@ internal sealed class SseKeepAliveWheel
         lock (_gate)
         {
             // A tick that outlasts the period must not run twice at once; the next one picks up what is left.
-            if (_firing)
+            if (_firing || !_ticking)
             {
                 return;
             }
 
             _firing = true;
             var now = Stopwatch.GetTimestamp();
-            for (var i = _armed.Count - 1; i >= 0; i--)
+            var nowSlot = SlotOf(now);
+
+            // Every slot from where the last tick stopped up to the current one, which is only partly due and is
+            // walked again next time; after a stall of a whole lap or more, every slot once.
+            var slots = Math.Min(nowSlot - _nextSlot + 1, _slots.Length);
+            for (var i = 0L; i < slots; i++)
             {
-                var entry = _armed[i];
-                if (entry.DueTimestamp <= now)
-                {
-                    Remove(entry);
-                    _due.Add(entry);
-                }
+                CollectDue((int)((_nextSlot + i) & _slotMask), now);
             }
 
-            if (_armed.Count == 0)
+            _nextSlot = nowSlot;
+            if (_armedCount == 0)
             {
                 _ticking = false;
                 _tick.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -132,25 +167,65 @@ internal sealed class SseKeepAliveWheel
         }
     }
 
-    // Swap-remove: the order of _armed does not matter, and each entry knows its index.
-    private void Remove(Entry entry)
+    // Moves the entries of one slot that are due by now to _due; the others (due later in this slot, or a
+    // lap or more later) stay.
+    private void CollectDue(int slot, long now)
     {
-        var index = entry.Index;
-        if (index < 0)
+        var entry = _slots[slot];
+        while (entry is not null)
+        {
+            var next = entry.Next;
+            if (entry.DueTimestamp <= now)
+            {
+                Unlink(entry);
+                _due.Add(entry);
+            }
+
+            entry = next;
+        }
+    }
+
+    // Each slot is a doubly linked list of its entries, so arming, re-arming and disarming are O(1).
+    private void Link(Entry entry, int slot)
+    {
+        var head = _slots[slot];
+        entry.Previous = null;
+        entry.Next = head;
+        if (head is not null)
+        {
+            head.Previous = entry;
+        }
+
+        _slots[slot] = entry;
+        entry.Slot = slot;
+        _armedCount++;
+    }
+
+    private void Unlink(Entry entry)
+    {
+        if (entry.Slot < 0)
         {
             return;
         }
 
-        var last = _armed.Count - 1;
-        if (index != last)
+        if (entry.Previous is { } previous)
         {
-            var moved = _armed[last];
-            _armed[index] = moved;
-            moved.Index = index;
+            previous.Next = entry.Next;
+        }
+        else
+        {
+            _slots[entry.Slot] = entry.Next;
         }
 
-        _armed.RemoveAt(last);
-        entry.Index = -1;
+        if (entry.Next is { } next)
+        {
+            next.Previous = entry.Previous;
+        }
+
+        entry.Previous = null;
+        entry.Next = null;
+        entry.Slot = -1;
+        _armedCount--;
     }
 
     /// <summary>The keep-alive timer of one stream on the shared wheel: one-shot, re-armed with <see cref="Change"/>.</summary>
@@ -158,7 +233,9 @@ internal sealed class SseKeepAliveWheel
     {
         // Guarded by the wheel's lock.
         public long DueTimestamp;
-        public int Index = -1;
+        public int Slot = -1;
+        public Entry? Previous;
+        public Entry? Next;
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {

@@ -285,8 +285,8 @@ internal sealed class SseStream
             }
 
             // Re-check the silence against the clock: a timer fire can be a stale one from an earlier arming.
-            var remaining = period - _timeProvider.GetElapsedTime(silentSince);
-            if (remaining <= TimeSpan.Zero)
+            var silence = _timeProvider.GetElapsedTime(silentSince);
+            if (silence >= period)
             {
                 _encoder.EncodeKeepAlive(_writer);
                 if (!await FlushAsync(token))
@@ -295,11 +295,19 @@ internal sealed class SseStream
                 }
 
                 _metrics.KeepAliveSent();
-                silentSince = _timeProvider.GetTimestamp();
-                remaining = period;
+
+                // The next one is due a period after this one was due, not after it went out: keep-alives keep
+                // the period's cadence instead of each adding the timer's lateness (up to a wheel tick) to the
+                // next. After a stall longer than a period, the cadence starts again from now, so a stream
+                // never sends a burst of keep-alives to catch up.
+                silentSince = silence < period * 2
+                    ? silentSince + (long)(period.TotalSeconds * _timeProvider.TimestampFrequency)
+                    : _timeProvider.GetTimestamp();
             }
 
-            signal.ArmKeepAlive(remaining);
+            // Zero when the flush itself outlasted the rest of the period: the timer then fires at once.
+            var remaining = period - _timeProvider.GetElapsedTime(silentSince);
+            signal.ArmKeepAlive(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         }
     }
 

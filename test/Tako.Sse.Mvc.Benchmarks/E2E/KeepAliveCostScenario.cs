@@ -33,6 +33,14 @@ internal static class KeepAliveCostScenario
                 "< 5% of one core",
                 ours.CpuShare < 0.05),
             new E2EResult(
+                "of which user mode / kernel mode",
+                $"{ours.UserShare * 100:0.00}% / {ours.KernelShare * 100:0.00}%",
+                $"{builtin.UserShare * 100:0.00}% / {builtin.KernelShare * 100:0.00}%",
+                $"{limit.UserShare * 100:0.00}% / {limit.KernelShare * 100:0.00}%",
+                $"user {ours.UserShare / limit.UserShare:0.00}x limit, kernel {ours.KernelShare / limit.KernelShare:0.00}x limit",
+                "-",
+                null),
+            new E2EResult(
                 "keep-alive frames sent in the window",
                 $"{ours.KeepAlives:N0}",
                 "0",
@@ -70,12 +78,12 @@ internal static class KeepAliveCostScenario
             await ServerSideProbe.WaitForJitToSettleAsync(TimeSpan.FromSeconds(30));
             using var counter = new ServerSideProbe.KeepAliveCounter();
             using var sampler = options.SampleAllocations ? new AllocationSampler() : null;
-            var cpu = ServerSideProbe.CpuTime();
+            var cpu = ServerSideProbe.Cpu();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var started = Stopwatch.GetTimestamp();
             await Task.Delay(options.Duration);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            var cpuUsed = ServerSideProbe.CpuTime() - cpu;
+            var cpuUsed = ServerSideProbe.Cpu() - cpu;
             var allocatedInWindow = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             var keepAlives = path.StartsWith("limit", StringComparison.Ordinal)
                 ? (long)(options.Streams * (elapsed / options.KeepAlive))
@@ -85,7 +93,7 @@ internal static class KeepAliveCostScenario
                 Console.WriteLine($"  {path}: allocations sampled in the window: {sampler.Top(3)}");
             }
 
-            return new Measurement(cpuUsed / elapsed, allocatedInWindow, keepAlives);
+            return new Measurement(cpuUsed.Total / elapsed, cpuUsed.User / elapsed, cpuUsed.Kernel / elapsed, allocatedInWindow, keepAlives);
         }
         finally
         {
@@ -96,5 +104,5 @@ internal static class KeepAliveCostScenario
 
     private static string Percent(double share) => (share * 100).ToString("0.00", CultureInfo.InvariantCulture) + "% of a core";
 
-    private sealed record Measurement(double CpuShare, long Allocated, long KeepAlives);
+    private sealed record Measurement(double CpuShare, double UserShare, double KernelShare, long Allocated, long KeepAlives);
 }

@@ -21,10 +21,13 @@ internal static class ServerSideProbe
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    public static TimeSpan CpuTime()
+    public static TimeSpan CpuTime() => Cpu().Total;
+
+    /// <summary>This process's CPU time so far, split into user mode (our code, the runtime, Kestrel) and kernel mode.</summary>
+    public static CpuSplit Cpu()
     {
         using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
+        return new CpuSplit(process.UserProcessorTime, process.PrivilegedProcessorTime);
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds; false after <paramref name="deadline"/>.</summary>
@@ -63,6 +66,14 @@ internal static class ServerSideProbe
 
             compiled = now;
         }
+    }
+
+    /// <summary>CPU time in user mode and in kernel mode.</summary>
+    public readonly record struct CpuSplit(TimeSpan User, TimeSpan Kernel)
+    {
+        public TimeSpan Total => User + Kernel;
+
+        public static CpuSplit operator -(CpuSplit a, CpuSplit b) => new(a.User - b.User, a.Kernel - b.Kernel);
     }
 
     /// <summary>Counts <c>tako.sse.keepalives_sent</c> while it is alive.</summary>

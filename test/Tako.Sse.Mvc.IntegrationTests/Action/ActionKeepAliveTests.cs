@@ -45,6 +45,51 @@ public class ActionKeepAliveTests
     }
 
     [Fact]
+    public async Task KeepAlive_TimerFiresLate_NextOneKeepsThePeriodsCadence()
+    {
+        var time = new ObservableTimeProvider();
+        await using var app = await ActionApp.StartAsync(o => o.KeepAlive = TimeSpan.FromSeconds(10), time);
+        using var response = await app.Client.OpenAsync("/action/keepalive?count=2");
+        await using var raw = await RawEventStream.OpenAsync(response);
+        (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
+
+        // The first keep-alive goes out 3 s late (as a loaded timer or a wheel tick can make it)...
+        await time.WaitForArmingsAsync(1);
+        time.Advance(TimeSpan.FromSeconds(13));
+        (await raw.ReadThroughAsync("\n\n")).Should().Be(":keepalive\n\n");
+
+        // ...and the second is still due 20 s after e1, not 10 s after the late one: lateness never adds up.
+        await time.WaitForArmingsAsync(2);
+        time.Advance(TimeSpan.FromSeconds(7));
+        (await raw.ReadThroughAsync("\n\n")).Should().Be(":keepalive\n\n");
+
+        app.Probe().Open("e2");
+        (await raw.ReadToEndAsync()).Should().Be("data: e2\n\n");
+    }
+
+    [Fact]
+    public async Task KeepAlive_ClockJumpsManyPeriods_SendsOneFrameNotABurst()
+    {
+        var time = new ObservableTimeProvider();
+        await using var app = await ActionApp.StartAsync(o => o.KeepAlive = TimeSpan.FromSeconds(10), time);
+        using var response = await app.Client.OpenAsync("/action/keepalive?count=2");
+        await using var raw = await RawEventStream.OpenAsync(response);
+        (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
+
+        // A stall of five periods: one keep-alive, then the cadence starts again from it.
+        await time.WaitForArmingsAsync(1);
+        time.Advance(TimeSpan.FromSeconds(50));
+        (await raw.ReadThroughAsync("\n\n")).Should().Be(":keepalive\n\n");
+        await time.WaitForArmingsAsync(2);
+        time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
+        app.Probe().Open("e2");
+
+        // Four frames to catch up would show here, before e2.
+        (await raw.ReadToEndAsync()).Should().Be("data: e2\n\n");
+        time.Armings.Should().Be(2);
+    }
+
+    [Fact]
     public async Task KeepAlive_ResultOverride_WinsOverTheOptionAndUsesTheConfiguredComment()
     {
         var time = new ObservableTimeProvider();

@@ -73,4 +73,80 @@ public class SseKeepAliveWheelTests
 
         disposedFired.Should().Be(0);
     }
+
+    [Fact]
+    public async Task CreateEntry_DueTimesOverSeveralLaps_EachFiresOnceAndNeverEarly()
+    {
+        // A lap of 8 one-millisecond slots, so due times 0 to 60 ms wrap it several times: an entry whose slot
+        // the wheel passes a lap early must wait for its due time.
+        var wheel = new SseKeepAliveWheel(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), 8);
+        const int count = 61;
+        var firedAfter = new TimeSpan?[count];
+        var fireCounts = new int[count];
+        var remaining = count;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var armed = Stopwatch.GetTimestamp();
+        var timers = new List<ITimer>();
+        for (var i = 0; i < count; i++)
+        {
+            var index = i;
+            var timer = wheel.CreateEntry(_ =>
+            {
+                firedAfter[index] = Stopwatch.GetElapsedTime(armed);
+                if (Interlocked.Increment(ref fireCounts[index]) == 1 && Interlocked.Decrement(ref remaining) == 0)
+                {
+                    all.TrySetResult();
+                }
+            }, null);
+            timers.Add(timer);
+        }
+
+        // Armed in reverse, so slots fill out of order.
+        for (var i = count - 1; i >= 0; i--)
+        {
+            timers[i].Change(TimeSpan.FromMilliseconds(i), Timeout.InfiniteTimeSpan);
+        }
+
+        await all.Task.WaitAsync(s_deadline);
+
+        // Armed at most a few milliseconds after `armed` was read; each due time counts from its own arming, so
+        // the bound is the due time itself, measured from before every arming.
+        for (var i = 0; i < count; i++)
+        {
+            fireCounts[i].Should().Be(1, "timer {0} fires once", i);
+            firedAfter[i].Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(i), "timer {0} must not fire early", i);
+        }
+
+        foreach (var timer in timers)
+        {
+            timer.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task CreateEntry_DisarmedAndReArmedFarOut_FiresOnlyForTheLastArming()
+    {
+        var wheel = new SseKeepAliveWheel(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), 8);
+        var fired = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var count = 0;
+        var armed = Stopwatch.GetTimestamp();
+        using var timer = wheel.CreateEntry(_ =>
+        {
+            Interlocked.Increment(ref count);
+            fired.TrySetResult(Stopwatch.GetElapsedTime(armed));
+        }, null);
+
+        // Moved between slots and laps, unlinked, linked again; the earlier armings are far enough out that
+        // even a badly stalled test thread cannot see them fire.
+        timer.Change(TimeSpan.FromSeconds(30), Timeout.InfiniteTimeSpan);
+        timer.Change(TimeSpan.FromSeconds(31), Timeout.InfiniteTimeSpan);
+        timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        timer.Change(TimeSpan.FromMilliseconds(40), Timeout.InfiniteTimeSpan);
+
+        (await fired.Task.WaitAsync(s_deadline)).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(40));
+
+        // Whatever fires must already have fired by now (a poll with a generous deadline would prove nothing
+        // more: a second fire has no later due time to wait for).
+        count.Should().Be(1);
+    }
 }
