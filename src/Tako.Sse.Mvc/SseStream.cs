@@ -15,7 +15,9 @@ namespace Tako.Sse.Mvc;
 /// Coalescing: while <c>MoveNextAsync</c> completes synchronously the source has items ready, and they are
 /// encoded into the response pipe without a flush; the flush happens the moment the source would make us
 /// wait (or the buffer passes <see cref="FlushThreshold"/>). A fast producer gets a few large writes, a slow
-/// one gets each event on the wire at once.
+/// one gets each event on the wire at once. The first item after a wait is flushed before the source is
+/// asked for the next one: a slow producer's next <c>MoveNextAsync</c> (arming its own timer, say) then
+/// runs while the event is already on its way, and a burst costs one flush more.
 /// </para>
 /// <para>
 /// Only this loop writes to the response, so writes never overlap. Nothing on the per-event path allocates:
@@ -116,6 +118,10 @@ internal sealed class SseStream
 
             inSource = true;
             enumerator = source.GetAsyncEnumerator(token);
+
+            // Set when the item at hand is the first after a wait: it goes out before the source is asked for
+            // the next one (see the remarks on coalescing).
+            var firstAfterWait = false;
             while (!token.IsCancellationRequested)
             {
                 moveNext = enumerator.MoveNextAsync();
@@ -135,6 +141,7 @@ internal sealed class SseStream
 
                     sourcePending = false;
                     inSource = true;
+                    firstAfterWait = true;
                 }
 
                 if (!moveNext.Result)
@@ -152,14 +159,17 @@ internal sealed class SseStream
 
                 var item = enumerator.Current;
                 inSource = false;
-                itemWriter.Write(item, _encoder, _buffer);
+                // The first item after a wait goes straight into the pipe: it is flushed alone, so the batch
+                // buffer would only add a rented array and a copy to its way out.
+                itemWriter.Write(item, _encoder, firstAfterWait ? _writer : _buffer);
                 _unflushedEvents++;
                 _eventCount++;
-                if (IsFlushDue() && !await FlushAsync(token))
+                if ((firstAfterWait || IsFlushDue()) && !await FlushAsync(token))
                 {
                     break;
                 }
 
+                firstAfterWait = false;
                 inSource = true;
             }
         }

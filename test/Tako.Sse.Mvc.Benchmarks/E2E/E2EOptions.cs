@@ -16,6 +16,9 @@ internal sealed class E2EOptions
     /// <summary>Gets the events per latency run (one every <see cref="Interval"/>).</summary>
     public int LatencyEvents { get; private set; } = 500;
 
+    /// <summary>Gets the latency rounds (each side streams <see cref="LatencyEvents"/> per round).</summary>
+    public int LatencyRounds { get; private set; } = 6;
+
     /// <summary>Gets the period of the latency producer.</summary>
     public TimeSpan Interval { get; private set; } = TimeSpan.FromMilliseconds(10);
 
@@ -51,7 +54,8 @@ internal sealed class E2EOptions
         e2e options (all optional):
           --events N          events per throughput round, each side (default 2000000, 1000..50000000)
           --rounds N          throughput rounds per side, median reported (default 5, 1..20)
-          --latency-events N  events of the 10 ms producer (default 500, 10..10000)
+          --latency-events N  events of the 10 ms producer per round (default 500, 10..10000)
+          --latency-rounds N  latency rounds, quantiles over all of them (default 6, 1..20)
           --interval 10ms     period of the latency producer (1ms..1s)
           --streams N         idle / keep-alive streams (default 5000, 1..10000)
           --duration 10s      keep-alive measurement window (1s..120s)
@@ -76,6 +80,7 @@ internal sealed class E2EOptions
                 case "--events": options.Events = Int(value, 1_000, 50_000_000); break;
                 case "--rounds": options.Rounds = Int(value, 1, 20); break;
                 case "--latency-events": options.LatencyEvents = Int(value, 10, 10_000); break;
+                case "--latency-rounds": options.LatencyRounds = Int(value, 1, 20); break;
                 case "--interval": options.Interval = Time(value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1)); break;
                 case "--streams": options.Streams = Int(value, 1, 10_000); break;
                 case "--duration": options.Duration = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120)); break;

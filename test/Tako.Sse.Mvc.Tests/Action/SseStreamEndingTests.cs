@@ -60,9 +60,10 @@ public class SseStreamEndingTests
         var source = new StrictAsyncEnumerable();
         var run = harness.RunAsync(new SseActionResult(source));
         await SseStreamFlushTests.WaitUntilAsync(() => source.IsPending);
+
+        // The first event after a wait is flushed at once; that flush finds the pipe completed and ends the
+        // stream before the source is asked for more.
         source.Produce("one");
-        await SseStreamFlushTests.WaitUntilAsync(() => source.IsPending);
-        source.Produce("two");
         await run.WaitAsync(TimeSpan.FromSeconds(20));
 
         source.Token.IsCancellationRequested.Should().BeTrue("a source that is still running must learn the stream is over");

@@ -58,6 +58,29 @@ public class SseStreamFlushTests
     }
 
     [Fact]
+    public async Task RunAsync_BurstAfterAWait_FirstEventGoesOutAloneThenTheRestTogether()
+    {
+        using var harness = new StreamHarness(o => o.Retry = TimeSpan.FromSeconds(1));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var run = harness.RunAsync(new SseActionResult(Source()));
+        await WaitUntilAsync(() => harness.Writer.FlushCount == 1);
+        gate.SetResult();
+        await run;
+
+        // The first event after the wait does not wait for the source to be asked again.
+        harness.Writer.Flushes.Should().Equal("retry: 1000\n\n", "data: a\n\n", "data: b\n\ndata: c\n\n");
+
+        async IAsyncEnumerable<SseEvent> Source()
+        {
+            await gate.Task;
+            yield return SseEvent.FromData("a");
+            yield return SseEvent.FromData("b");
+            yield return SseEvent.FromData("c");
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_EndlessReadyEvents_FlushesAtTheThreshold()
     {
         using var harness = new StreamHarness();
