@@ -144,7 +144,11 @@ internal sealed class SseEncoder : ISseEncoder
     private static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, LineBreak lineBreak, ReadOnlySpan<char> text)
     {
         writer.Write(prefix);
-        if (Vector256.IsHardwareAccelerated && text.Length is >= AsciiBlock and <= MaxAsciiLine && TryWriteAsciiLine(ref writer, text))
+        if (Vector128.IsHardwareAccelerated && text.Length < AsciiBlock && TryWriteShortAsciiLine(ref writer, text))
+        {
+            // Done in one pass, without a call.
+        }
+        else if (Vector256.IsHardwareAccelerated && text.Length is >= AsciiBlock and <= MaxAsciiLine && TryWriteAsciiLine(ref writer, text))
         {
             // Done in one pass.
         }
@@ -193,6 +197,73 @@ internal sealed class SseEncoder : ISseEncoder
             }
         }
     }
+
+    // The same for fewer than 32 chars, the size of most names, ids and small JSON values: two overlapping
+    // 16-char (or 8-char) steps, or a plain loop under 8 chars, all inlined. Two library calls (IndexOfAny and
+    // the narrowing) cost more than the work itself at this size. Returns false, having written nothing, on
+    // a line break or a non-ASCII char.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryWriteShortAsciiLine(ref SseBufferCursor writer, ReadOnlySpan<char> text)
+    {
+        ref var source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+        var length = text.Length;
+        var span = writer.GetSpan(length);
+        ref var output = ref MemoryMarshal.GetReference(span);
+        if (length >= 16)
+        {
+            // Safe: 16 <= length < 32, so both pairs of 8-char loads are inside text and both 16-byte stores
+            // inside the first `length` bytes of span.
+            var a = Vector128.LoadUnsafe(ref source);
+            var b = Vector128.LoadUnsafe(ref source, 8);
+            var c = Vector128.LoadUnsafe(ref source, (nuint)(length - 16));
+            var d = Vector128.LoadUnsafe(ref source, (nuint)(length - 8));
+            var head = Vector128.Narrow(a, b);
+            var tail = Vector128.Narrow(c, d);
+            if (((a | b | c | d) & Vector128.Create((ushort)0xFF80)) != Vector128<ushort>.Zero
+                || (IsLineBreak(head) | IsLineBreak(tail)) != Vector128<byte>.Zero)
+            {
+                return false;
+            }
+
+            head.StoreUnsafe(ref output);
+            tail.StoreUnsafe(ref output, (nuint)(length - 16));
+        }
+        else if (length >= 8)
+        {
+            // The first 8 chars and the last 8, overlapping: one narrowing, two 8-byte stores.
+            var a = Vector128.LoadUnsafe(ref source);
+            var d = Vector128.LoadUnsafe(ref source, (nuint)(length - 8));
+            var both = Vector128.Narrow(a, d);
+            if (((a | d) & Vector128.Create((ushort)0xFF80)) != Vector128<ushort>.Zero || IsLineBreak(both) != Vector128<byte>.Zero)
+            {
+                return false;
+            }
+
+            var halves = both.AsUInt64();
+            Unsafe.WriteUnaligned(ref output, halves.GetElement(0));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, length - 8), halves.GetElement(1));
+        }
+        else
+        {
+            for (var i = 0; i < length; i++)
+            {
+                var c = Unsafe.Add(ref source, i);
+                if (c >= 0x80 || c == '\r' || c == '\n')
+                {
+                    return false;
+                }
+
+                Unsafe.Add(ref output, i) = (byte)c;
+            }
+        }
+
+        writer.Advance(length);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> IsLineBreak(Vector128<byte> bytes) =>
+        Vector128.Equals(bytes, Vector128.Create((byte)'\r')) | Vector128.Equals(bytes, Vector128.Create((byte)'\n'));
 
     // ASCII text, the common case, is narrowed and split into lines in one pass straight into the output
     // (WriteAsciiLines); what it leaves (a short tail, or everything from the first non-ASCII block on) goes
@@ -426,7 +497,14 @@ internal sealed class SseEncoder : ISseEncoder
     private static void WriteLine(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, ReadOnlySpan<char> value)
     {
         writer.Write(prefix);
-        writer.WriteUtf8(value);
+
+        // Names and ids were checked for line breaks when the event was built; the short path's check of its
+        // own only sends a value it would refuse to the general transcoder, which writes it unchanged.
+        if (!(Vector128.IsHardwareAccelerated && value.Length < AsciiBlock && TryWriteShortAsciiLine(ref writer, value)))
+        {
+            writer.WriteUtf8(value);
+        }
+
         writer.WriteByte((byte)'\n');
     }
 

@@ -127,6 +127,36 @@ public class SseEncoderWireFormatTests
         }
     }
 
+    [Theory]
+    [InlineData('\n')]
+    [InlineData('\r')]
+    [InlineData('\x7F')]
+    [InlineData('\x80')]
+    [InlineData('é')]
+    [InlineData('\uD83D')]
+    [InlineData('\0')]
+    public void Encode_ShortTextWithSpecialAtEveryPosition_MatchesReferenceBytes(char special)
+    {
+        // Under 32 chars the encoder narrows with two overlapping steps (or a loop under 8): a special char at
+        // any position, in either step or in their overlap, must be seen.
+        foreach (var length in Enumerable.Range(1, 40))
+        {
+            for (var position = 0; position < length; position++)
+            {
+                var chars = Enumerable.Range(0, length).Select(i => (char)('a' + (i % 26))).ToArray();
+                chars[position] = special;
+                var text = new string(chars);
+                MatchesReference(text).Should().BeTrue("data of {0} chars with U+{1:X4} at {2}", length, (int)special, position);
+                // Names and ids refuse line breaks (and ids NUL); a lone surrogate is written as U+FFFD.
+                if (special is '\x7F' or '\x80' or 'é')
+                {
+                    var evt = SseEvent.FromData("x").WithEvent(text).WithId(text);
+                    EncodeToString(evt).Should().Be($"event: {text}\nid: {text}\ndata: x\n\n", "name and id of {0} chars with U+{1:X4} at {2}", length, (int)special, position);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Encode_AsciiLineOfEveryLength_MatchesReferenceBytes()
     {
