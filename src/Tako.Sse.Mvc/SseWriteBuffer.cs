@@ -20,8 +20,9 @@ namespace Tako.Sse.Mvc;
 /// </remarks>
 internal sealed class SseWriteBuffer : IBufferWriter<byte>
 {
-    // Room for a full batch (SseStream.FlushThreshold) plus the event that crosses it.
-    private const int InitialSize = 40 * 1024;
+    // Room for a full batch (SseStream.FlushThreshold) plus a small event that crosses it; a larger one makes
+    // the buffer go to the pipe first. 64 KB is what the pool hands out for any size above 32 KB anyway.
+    private const int InitialSize = 64 * 1024;
 
     private readonly PipeWriter _output;
     private byte[]? _buffer;
