@@ -11,7 +11,8 @@ namespace Tako.Sse.Mvc;
 /// Why not encode straight into the response's <see cref="PipeWriter"/>: Kestrel's body writer takes a lock
 /// and walks its chunked-encoding bookkeeping on every <c>GetSpan</c> and <c>Advance</c>, which costs more
 /// than encoding a small event. Encoding into a plain array and handing the pipe one large write per flush
-/// (one copy, one chunk) moves that cost from per event to per batch.
+/// (one copy, one chunk) moves that cost from per event to per batch. (Encoding straight into the pipe's
+/// memory a block at a time, which saves the copy, was measured too: half the throughput end to end.)
 /// </para>
 /// <para>
 /// The array is rented from <see cref="ArrayPool{T}.Shared"/> on the first write of a burst and returned by
@@ -40,8 +41,14 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
     /// </summary>
     public long UnflushedCount => _drainedSinceFlush + _written;
 
-    /// <summary>Starts counting <see cref="UnflushedCount"/> again; call after the pipe was flushed.</summary>
+    /// <summary>Gets the bytes encoded here and not yet handed to the pipe.</summary>
+    public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _written);
+
+    /// <summary>Starts counting <see cref="UnflushedCount"/> again; call when the pipe is flushed.</summary>
     public void OnFlushed() => _drainedSinceFlush = 0;
+
+    /// <summary>Forgets what is written here (it was handed to the pipe with <see cref="Written"/>) and keeps the array.</summary>
+    public void Clear() => _written = 0;
 
     public void Advance(int count)
     {
