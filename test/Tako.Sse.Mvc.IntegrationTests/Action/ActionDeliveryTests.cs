@@ -51,4 +51,30 @@ public class ActionDeliveryTests
             ("message", "plain"),
             ("message", "a\n\nevent: evil\ndata: x"));
     }
+
+    [Fact]
+    public async Task SseActionResult_BurstUnderTheFlushThreshold_GoesOutAsOneHttpChunk()
+    {
+        await using var app = await ActionApp.StartAsync();
+
+        var chunks = await RawHttp.GetChunksAsync(app.Client.BaseAddress!, "/action/ready?count=500");
+
+        // One chunk, not one per 4 KB pool block: an HttpClient reader gets at most one chunk per read.
+        chunks.Should().ContainSingle();
+        var frames = chunks[0].Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        frames.Should().Equal(Enumerable.Range(0, 500).Select(i => $"data: ready {i}"));
+    }
+
+    [Fact]
+    public async Task SseActionResult_BurstOverTheFlushThreshold_GoesOutInThresholdSizedChunks()
+    {
+        await using var app = await ActionApp.StartAsync();
+
+        // About 150 KB of small events, all ready at once.
+        var chunks = await RawHttp.GetChunksAsync(app.Client.BaseAddress!, "/action/ready?count=8000");
+
+        chunks.SkipLast(1).Should().AllSatisfy(c => c.Length.Should().BeInRange(SseStream.FlushThreshold, SseStream.FlushThreshold + 64));
+        string.Concat(chunks).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Should().Equal(Enumerable.Range(0, 8000).Select(i => $"data: ready {i}"));
+    }
 }

@@ -34,9 +34,23 @@ public class ActionStreamsController(StreamProbe probe) : ControllerBase
     [HttpGet("/action/raw")]
     public SseActionResult Raw() => new(RawChunks());
 
+    /// <summary>Yields <paramref name="count"/> small events all ready at once, then ends.</summary>
+    [HttpGet("/action/ready")]
+    public SseActionResult Ready(int count) => new(ReadyEvents(count));
+
     /// <summary>Yields <paramref name="count"/> events of <paramref name="size"/> characters, yielding the thread between them.</summary>
     [HttpGet("/action/bulk")]
     public SseActionResult Bulk(int count, int size) => new(BulkEvents(count, size));
+
+    private static async IAsyncEnumerable<SseEvent> ReadyEvents(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return SseEvent.FromData($"ready {i}");
+        }
+
+        await Task.CompletedTask;
+    }
 
     private static async IAsyncEnumerable<SseEvent> BulkEvents(int count, int size)
     {

@@ -43,6 +43,35 @@ public static class RawHttp
         return (status, Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(body)));
     }
 
+    /// <summary>GET <paramref name="path"/>; returns the payloads of the chunks of a chunked response, as they were framed.</summary>
+    public static async Task<IReadOnlyList<string>> GetChunksAsync(Uri baseAddress, string path)
+    {
+        using var timeout = new CancellationTokenSource(SseReader.Deadline);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, baseAddress.Port, timeout.Token);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), timeout.Token);
+
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        var response = await reader.ReadToEndAsync(timeout.Token);
+        var split = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        response[..split].Should().Contain("Transfer-Encoding: chunked");
+        var chunks = new List<string>();
+        var position = split + 4;
+        while (true)
+        {
+            var lineEnd = response.IndexOf("\r\n", position, StringComparison.Ordinal);
+            var size = Convert.ToInt32(response[position..lineEnd], 16);
+            if (size == 0)
+            {
+                return chunks;
+            }
+
+            chunks.Add(response.Substring(lineEnd + 2, size));
+            position = lineEnd + 2 + size + 2;
+        }
+    }
+
     /// <summary>One header line, <c>Name: </c> followed by the value bytes exactly as given.</summary>
     public static byte[] Header(string name, params byte[] value) => [.. Encoding.ASCII.GetBytes(name + ": "), .. value];
 
