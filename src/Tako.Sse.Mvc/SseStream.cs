@@ -21,7 +21,8 @@ namespace Tako.Sse.Mvc;
 /// </para>
 /// <para>
 /// Only this loop writes to the response, so writes never overlap. Nothing on the per-event path allocates:
-/// the encoder writes straight into the pipe, and idle waits reuse one <see cref="SseKeepAliveSignal"/>.
+/// the encoder writes into a pooled batch array that reaches the pipe in one <c>WriteAsync</c> per flush
+/// (see <see cref="SseWriteBuffer"/>), and idle waits reuse one <see cref="SseKeepAliveSignal"/>.
 /// </para>
 /// <para>
 /// Ending: the client leaving or the application stopping cancels the source's token and ends the response
@@ -165,9 +166,7 @@ internal sealed class SseStream
 
                 var item = enumerator.Current;
                 inSource = false;
-                // The first item after a wait goes straight into the pipe: it is flushed alone, so the batch
-                // buffer would only add a rented array and a copy to its way out.
-                itemWriter.Write(item, _encoder, firstAfterWait ? _writer : _buffer);
+                itemWriter.Write(item, _encoder, _buffer);
                 _unflushedEvents++;
                 _eventCount++;
                 if ((firstAfterWait || IsFlushDue()) && !await FlushAsync(token))
