@@ -31,6 +31,9 @@ internal sealed class E2EOptions
     /// <summary>Gets the keep-alive period of the keep-alive run.</summary>
     public TimeSpan KeepAlive { get; private set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets the keep-alive rounds (ours and the limit once each per round, alternating).</summary>
+    public int KeepAliveRounds { get; private set; } = 2;
+
     /// <summary>Gets how long the time-to-first-byte source waits before its first event.</summary>
     public TimeSpan FirstEventDelay { get; private set; } = TimeSpan.FromMilliseconds(500);
 
@@ -60,6 +63,7 @@ internal sealed class E2EOptions
           --streams N         idle / keep-alive streams (default 5000, 1..10000)
           --duration 10s      keep-alive measurement window (1s..120s)
           --keepalive 1s      keep-alive period of that run (100ms..60s)
+          --keepalive-rounds N  keep-alive windows per side, ours and the limit alternating (default 2, 1..10)
           --first-event 500ms delay before the first event of the TTFB source (10ms..10s)
           --ttfb-samples N    TTFB requests per side (default 5, 1..50)
           --only a,b          any of: throughput, latency, idle, keepalive, ttfb
@@ -85,6 +89,7 @@ internal sealed class E2EOptions
                 case "--streams": options.Streams = Int(value, 1, 10_000); break;
                 case "--duration": options.Duration = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120)); break;
                 case "--keepalive": options.KeepAlive = Time(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60)); break;
+                case "--keepalive-rounds": options.KeepAliveRounds = Int(value, 1, 10); break;
                 case "--first-event": options.FirstEventDelay = Time(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)); break;
                 case "--ttfb-samples": options.TtfbSamples = Int(value, 1, 50); break;
                 case "--hold": options.Hold = Time(value, TimeSpan.Zero, TimeSpan.FromSeconds(600)); break;
