@@ -260,7 +260,6 @@ internal sealed class SseStream
         // at most one chunk per read, so a 60 KB batch cost such a client fifteen reads instead of one.
         var batch = _buffer.Written;
         var bytes = (_writer.CanGetUnflushedBytes ? _writer.UnflushedBytes : 0) + batch.Length;
-        _buffer.OnFlushed();
         FlushResult result;
         try
         {
@@ -273,7 +272,7 @@ internal sealed class SseStream
         finally
         {
             // Only now: the pipe may read the batch until its write has completed.
-            _buffer.Clear();
+            _buffer.OnFlushed();
         }
 
         _metrics.Sent(_unflushedEvents, bytes);

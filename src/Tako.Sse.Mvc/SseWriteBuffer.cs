@@ -44,11 +44,15 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
     /// <summary>Gets the bytes encoded here and not yet handed to the pipe.</summary>
     public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _written);
 
-    /// <summary>Starts counting <see cref="UnflushedCount"/> again; call when the pipe is flushed.</summary>
-    public void OnFlushed() => _drainedSinceFlush = 0;
-
-    /// <summary>Forgets what is written here (it was handed to the pipe with <see cref="Written"/>) and keeps the array.</summary>
-    public void Clear() => _written = 0;
+    /// <summary>
+    /// Call when the pipe has been flushed with <see cref="Written"/>: forgets those bytes (keeping the array)
+    /// and starts counting <see cref="UnflushedCount"/> again.
+    /// </summary>
+    public void OnFlushed()
+    {
+        _written = 0;
+        _drainedSinceFlush = 0;
+    }
 
     public void Advance(int count)
     {
