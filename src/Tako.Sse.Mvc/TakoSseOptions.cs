@@ -34,4 +34,13 @@ public sealed class TakoSseOptions
     /// Default: <c>no-cache, no-store, must-revalidate</c>.
     /// </summary>
     public string CacheControl { get; set; } = "no-cache, no-store, must-revalidate";
+
+    /// <summary>
+    /// Gets or sets how long a write (events or a keep-alive) may wait for the client to take it. A client that
+    /// has not taken a write within this time is treated as gone: the source's cancellation token fires, the
+    /// source is disposed and the connection is aborted. This ends dead readers that Kestrel's
+    /// <c>MinResponseDataRate</c> lets live for hours (or forever, when it is turned off).
+    /// <see langword="null"/> or zero turns it off; it cannot be negative. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan? WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -33,6 +33,11 @@ internal sealed class TakoSseOptionsValidator : IValidateOptions<TakoSseOptions>
             (failures ??= []).Add($"{nameof(TakoSseOptions)}.{nameof(TakoSseOptions.Retry)} cannot be negative (was {options.Retry}).");
         }
 
+        if (options.WriteTimeout < TimeSpan.Zero)
+        {
+            (failures ??= []).Add($"{nameof(TakoSseOptions)}.{nameof(TakoSseOptions.WriteTimeout)} cannot be negative (was {options.WriteTimeout}); null or zero turns it off.");
+        }
+
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
