@@ -37,7 +37,25 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         _ids = ids;
         if (SweepPeriod is { } period)
         {
-            _sweep = timeProvider.CreateTimer(static state => ((InMemorySseHub)state!).Sweep(), this, period, period);
+            // The hub is created on first use, often inside a request: the timer must not capture that
+            // request's ExecutionContext (its AsyncLocals, its Activity) for the life of the app.
+            var suppressed = ExecutionContext.IsFlowSuppressed();
+            if (!suppressed)
+            {
+                ExecutionContext.SuppressFlow();
+            }
+
+            try
+            {
+                _sweep = timeProvider.CreateTimer(static state => ((InMemorySseHub)state!).Sweep(), this, period, period);
+            }
+            finally
+            {
+                if (!suppressed)
+                {
+                    ExecutionContext.RestoreFlow();
+                }
+            }
         }
     }
 
