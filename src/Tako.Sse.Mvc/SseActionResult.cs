@@ -30,7 +30,7 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     private static readonly string[] s_eventStreamContentTypes = [SseEncoder.EventStreamContentType];
 
     /// <summary>
-    /// Creates a result that streams structured events (Tako's <c>Sse::events</c>): each item may carry a
+    /// Creates a result that streams structured events: each item may carry a
     /// comment, an event name, an id, a retry hint and data.
     /// </summary>
     /// <param name="events">The events; enumerated once, when the result executes.</param>
@@ -42,9 +42,8 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     }
 
     /// <summary>
-    /// Creates a result that streams raw UTF-8 chunks (Tako's <c>Sse::new</c>): each chunk becomes one event of
-    /// <c>data:</c> lines. Unlike Tako's raw path, line breaks inside a chunk start new <c>data:</c> lines, so
-    /// untrusted bytes cannot inject fields or events.
+    /// Creates a result that streams raw UTF-8 chunks: each chunk becomes one event of <c>data:</c> lines. Line
+    /// breaks inside a chunk start new <c>data:</c> lines, so untrusted bytes cannot inject fields or events.
     /// </summary>
     /// <param name="chunks">The chunks; enumerated once, when the result executes.</param>
     /// <exception cref="ArgumentNullException"><paramref name="chunks"/> is <see langword="null"/>.</exception>
