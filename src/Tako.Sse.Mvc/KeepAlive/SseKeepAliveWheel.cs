@@ -170,10 +170,9 @@ internal sealed class SseKeepAliveWheel
             }
         }
 
-        // Outside the lock, on this thread-pool thread, one after the other: the callback only wakes a stream
-        // whose loop writes a 12-byte frame and hands it to Kestrel's send queue, so one thread working through
-        // the burst keeps one sender busy, where one work item per stream made the pool's threads wake, spin
-        // and sleep over and over. A keep-alive that waits a little behind another one costs nothing.
+        // Outside the lock, on this thread-pool thread, one after the other. A callback only marks its stream
+        // due and queues the stream's loop to the thread pool (see SseStreamWakeSignal): no stream's write, and
+        // no source's code, runs on this thread, so one stream that blocks cannot delay the others' keep-alives.
         try
         {
             foreach (var entry in _due)

@@ -83,8 +83,8 @@ internal sealed partial class SseStream
         try
         {
             // Whole events encoded before the failure still go out; a partly written one ends without its
-            // blank line, so no client dispatches it.
-            await _buffer.FlushAsync(CancellationToken.None);
+            // blank line, so no client dispatches it. A client that does not take them is timed out as usual.
+            await WaitForWriteAsync(_buffer.FlushAsync(CancellationToken.None));
         }
         catch (Exception)
         {

@@ -35,12 +35,8 @@ internal sealed partial class SseStream
             var silence = _timeProvider.GetElapsedTime(silentSince);
             if (silence >= period)
             {
-                _encoder.EncodeKeepAlive(_buffer);
-                var sent = await FlushAsync(token);
-
-                // An idle stream holds no batch buffer, the keep-alive's included.
-                _buffer.Release();
-                if (!sent)
+                _buffer.WriteKeepAlive(_encoder);
+                if (!await FlushAsync(token))
                 {
                     return false;
                 }

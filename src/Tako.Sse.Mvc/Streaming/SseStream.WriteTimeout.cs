@@ -81,6 +81,15 @@ internal sealed partial class SseStream
                 return;
             }
 
+            var startedAt = Volatile.Read(ref _writeStartedAt);
+            if (startedAt == 0 || _timeProvider.GetElapsedTime(startedAt) < _writeTimeout!.Value)
+            {
+                // The write completed (and perhaps another started) since the timer decided: judge again,
+                // which also disarms or re-arms the timer.
+                ThreadPool.UnsafeQueueUserWorkItem(static stream => stream.OnWriteTimer(), this, preferLocal: false);
+                return;
+            }
+
             _timedOut = true;
 
             // Ends the connection (HTTP/1.1) or the stream (HTTP/2): the pending write completes, and a client

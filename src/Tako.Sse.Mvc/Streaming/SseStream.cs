@@ -124,7 +124,7 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
         {
             if (_retry is { } retry)
             {
-                _encoder.Encode(SseEvent.FromRetry(retry), _buffer);
+                _buffer.WriteRetry(_encoder, retry);
             }
 
             // Headers (and the retry hint) go out now, before the source produces anything: EventSource fires

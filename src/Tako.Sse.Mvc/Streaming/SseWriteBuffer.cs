@@ -6,8 +6,8 @@ namespace Tako.Sse.Mvc;
 
 /// <summary>
 /// The buffer a stream encodes a burst of events into before they go to the response pipe in one write, and
-/// the one place that writes to that pipe: the stream encodes everything (retry hint, events, keep-alives)
-/// here and hands it over with <see cref="FlushAsync"/>.
+/// the one place that writes to that pipe: the stream encodes events here, has the lone frames of an idle
+/// moment (retry hint, keep-alive) written through it, and sends it all with <see cref="FlushAsync"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -72,6 +72,24 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
             _written = 0;
             _drainedSinceFlush = 0;
         }
+    }
+
+    /// <summary>
+    /// Encodes a keep-alive straight into the pipe, behind anything written here: it is written while the
+    /// stream is idle and holds no batch array, and renting 64 KB for a 12-byte frame cost thousands of
+    /// bytes per keep-alive whenever the pool had none to spare. <see cref="FlushAsync"/> sends it.
+    /// </summary>
+    public void WriteKeepAlive(ISseEncoder encoder)
+    {
+        Drain();
+        encoder.EncodeKeepAlive(_output);
+    }
+
+    /// <summary>Encodes the <c>retry:</c> hint that opens a stream straight into the pipe, for the same reason.</summary>
+    public void WriteRetry(ISseEncoder encoder, TimeSpan retry)
+    {
+        Drain();
+        encoder.Encode(SseEvent.FromRetry(retry), _output);
     }
 
     public void Advance(int count)
