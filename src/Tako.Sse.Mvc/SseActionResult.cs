@@ -23,7 +23,9 @@ namespace Tako.Sse.Mvc;
 /// <para>
 /// The source's enumerator receives a cancellation token (use <c>[EnumeratorCancellation]</c>) that fires when
 /// the client disconnects or the application stops; the response then ends at once and the enumerator is
-/// disposed (a source that ignores its token is disposed when its pending <c>MoveNextAsync</c> returns).
+/// disposed (a source that ignores its token is disposed when its pending <c>MoveNextAsync</c> returns; the
+/// response waits for the source's <c>DisposeAsync</c> at most 5 seconds). A client that stops reading is
+/// treated the same way once a write has waited <see cref="TakoSseOptions.WriteTimeout"/>.
 /// If the source throws, the error is logged once and the response ends cleanly.
 /// </para>
 /// </remarks>
