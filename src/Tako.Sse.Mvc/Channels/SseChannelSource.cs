@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// The source of <see cref="SseActionResult.Subscribe"/>: the request's subscription to a channel, run by the
+/// same stream loop as every other result (headers, keep-alive, disconnect, shutdown, write timeout, metrics).
+/// </summary>
+internal sealed class SseChannelSource(string channel, string? lastEventId) : SseSource
+{
+    public string Channel => channel;
+
+    public string? LastEventId => lastEventId;
+
+    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc) =>
+        visitor.Visit(new Subscription(Subscribe(context)), default(SseChannelFrameWriter));
+
+    private SseSubscriber Subscribe(HttpContext context)
+    {
+        // Resolved at execution, before the response starts: a missing or foreign hub is a 500 with a clear
+        // message, not an event stream that never says anything.
+        var hub = context.RequestServices.GetService<ISseHub>()
+            ?? throw new InvalidOperationException($"{nameof(SseActionResult)}.{nameof(SseActionResult.Subscribe)} needs an {nameof(ISseHub)}: call services.AddTakoSse().");
+        if (hub is not SseChannelHub channels)
+        {
+            throw new InvalidOperationException(
+                $"The registered {nameof(ISseHub)} ({hub.GetType().FullName}) cannot serve {nameof(SseActionResult)}.{nameof(SseActionResult.Subscribe)}: "
+                + "only the hub AddTakoSse registers, or a Tako.Sse.Mvc backplane, can. Remove your own ISseHub registration, or stream your events with new SseActionResult(events).");
+        }
+
+        // Subscribed before the headers go out: once a client sees the response open (EventSource's onopen),
+        // every later publication reaches it. The frames published meanwhile wait in the subscriber's queue.
+        var subscriber = channels.Subscribe(channel, lastEventId, context.Abort);
+
+        // The loop disposes the enumerator it got. This also covers a loop that ended before asking for it (the
+        // headers could not be sent), and, being the end of the request, it is what stops a late Disconnect
+        // from aborting the next request on a reused HttpContext.
+        context.Response.RegisterForDisposeAsync(subscriber);
+        return subscriber;
+    }
+
+    private sealed class Subscription(SseSubscriber subscriber) : IAsyncEnumerable<SseChannelFrame>
+    {
+        public IAsyncEnumerator<SseChannelFrame> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        {
+            subscriber.EndOn(cancellationToken);
+            return subscriber;
+        }
+    }
+}
