@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using Tako.Sse.Mvc.Benchmarks.E2E;
+using Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
-// dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- e2e [--events N] [--streams N] [--duration 10s] [--only name]
+// dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- e2e [--events N] [--streams N] [--duration 10s] [--only name] [--fanout-subscribers N]
 // dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- [BenchmarkDotNet arguments]
 if (args.Length > 0 && args[0] == "e2e")
 {
@@ -13,6 +14,11 @@ if (args.Length > 0 && args[0] == "e2e")
 if (args.Length > 0 && args[0] == E2EClientProcess.Verb)
 {
     return await E2EClientProcess.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == FanoutClientProcess.Verb)
+{
+    return await FanoutClientProcess.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

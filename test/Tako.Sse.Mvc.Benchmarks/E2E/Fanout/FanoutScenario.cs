@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
+
+/// <summary>
+/// One channel, N subscribers held by a child process, three servers side by side: ours
+/// (<c>ISseHub.PublishAsync</c> and <c>SseActionResult.Subscribe</c>), the naive fan-out
+/// (<see cref="NaiveFanout"/>) and SignalR sending to a group. For each: memory per subscriber, small events
+/// published as fast as they are delivered for a bounded time, then at a fixed rate for latency, then flat out
+/// again with one more subscriber that never reads.
+/// </summary>
+internal static class FanoutScenario
+{
+    // Events published and not yet delivered to the average subscriber: well under our default queue of 1024,
+    // so flat-out publishing measures delivery, not the slow-subscriber policy.
+    private const int Window = 128;
+
+    // Long enough for tiered compilation of every side's delivery path, which takes longer on a loaded machine.
+    private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(30);
+
+    public static async Task<IReadOnlyList<E2EResult>> RunAsync(E2EOptions options)
+    {
+        var n = options.FanoutSubscribers;
+        var idle = await IdleStreamsScenario.MeasureAsync("builtin/silent", n, TimeSpan.Zero);
+        Console.WriteLine($"  idle built-in stream: {Kb(idle)} per stream");
+        var sides = new Dictionary<string, SideFigures>();
+        foreach (var side in FanoutSides.All)
+        {
+            sides[side.Name] = await RunSideAsync(side, options);
+        }
+
+        var (ours, naive, signalR) = (sides["ours"], sides["naive"], sides["SignalR"]);
+        var setup = $"{n:N0} subscribers, {options.FanoutDuration.TotalSeconds:0} s";
+        var latencySetup = $"{options.FanoutLatencyEvents} events, one per {options.FanoutInterval.TotalMilliseconds:0} ms";
+        return
+        [
+            new E2EResult(
+                $"delivered events/s, published as fast as delivered ({setup})",
+                Rate(ours.Rate), Rate(naive.Rate), Rate(signalR.Rate),
+                $"{ours.Rate / naive.Rate:0.00}x naive, {ours.Rate / signalR.Rate:0.00}x SignalR",
+                ">= 3x naive and > SignalR",
+                ours.Rate >= 3 * naive.Rate && ours.Rate > signalR.Rate),
+            new E2EResult(
+                "server CPU per 1,000 deliveries (user + kernel)",
+                Ms(ours.CpuPerThousand), Ms(naive.CpuPerThousand), Ms(signalR.CpuPerThousand),
+                $"{ours.CpuPerThousand / naive.CpuPerThousand:0.00}x naive, {ours.CpuPerThousand / signalR.CpuPerThousand:0.00}x SignalR",
+                "-",
+                null),
+            new E2EResult(
+                "client process CPU per 1,000 deliveries (shares the 2 cores)",
+                Ms(ours.ClientCpuPerThousand), Ms(naive.ClientCpuPerThousand), Ms(signalR.ClientCpuPerThousand),
+                "-",
+                "-",
+                null),
+            new E2EResult(
+                $"publish-to-last-subscriber latency p50 ({latencySetup})",
+                Ms(ours.P50), Ms(naive.P50), Ms(signalR.P50),
+                $"{ours.P50 / naive.P50:0.00}x naive, {ours.P50 / signalR.P50:0.00}x SignalR",
+                "-",
+                null),
+            new E2EResult(
+                "publish-to-last-subscriber latency p99",
+                Ms(ours.P99), Ms(naive.P99), Ms(signalR.P99),
+                $"{ours.P99 / naive.P99:0.00}x naive, {ours.P99 / signalR.P99:0.00}x SignalR",
+                "-",
+                null),
+            new E2EResult(
+                $"server memory per subscriber (idle built-in stream: {Kb(idle)})",
+                Kb(ours.Memory), Kb(naive.Memory), Kb(signalR.Memory),
+                $"{ours.Memory / idle:0.00}x idle built-in",
+                "<= 1.2x idle built-in",
+                ours.Memory <= 1.2 * idle),
+            new E2EResult(
+                "delivered events/s to the others with one stuck subscriber",
+                Stuck(ours), Stuck(naive), Stuck(signalR),
+                $"{ours.StuckRate / ours.Rate:0.00} of ours without it",
+                ">= 0.90 (slowed < 10%)",
+                ours.StuckRate >= 0.9 * ours.Rate),
+            new E2EResult(
+                "deliveries missing before the stuck subscriber (a subscriber dropped)",
+                ours.Lost, naive.Lost, signalR.Lost,
+                "-",
+                "-",
+                null),
+        ];
+    }
+
+    private static async Task<SideFigures> RunSideAsync(FanoutSide side, E2EOptions options)
+    {
+        var n = options.FanoutSubscribers;
+        await using var server = await FanoutServer.StartAsync();
+        var services = server.Services;
+
+        // Kestrel keeps the blocks it used for response headers in its pool; fill it to its working size first,
+        // as the idle-stream run does, so that no side is charged for the pool growing.
+        await WarmPoolAsync(server, n);
+        var before = ServerSideProbe.SettledHeapBytes();
+        await using var client = FanoutClient.Start(side.ClientMode, new Uri(server.BaseAddress, side.Path), n);
+        if (!await client.WaitOpenAsync(TimeSpan.FromMinutes(3))
+            || !await ServerSideProbe.WaitUntilAsync(() => side.Subscribers(services) == n, TimeSpan.FromSeconds(60)))
+        {
+            throw new InvalidOperationException($"{side.Name}: only {side.Subscribers(services)} of {n} subscribers joined.");
+        }
+
+        await Task.Delay(500);
+        var memory = (double)(ServerSideProbe.SettledHeapBytes() - before) / n;
+        Console.WriteLine($"  {side.Name}: {n} subscribers, {Kb(memory)} each");
+
+        var publisher = new Publisher(side, services, client, n);
+        await publisher.FloodAsync(s_warmUp);
+        await publisher.SettleAsync();
+        await ServerSideProbe.WaitForJitToSettleAsync(TimeSpan.FromSeconds(10));
+        var flood = await publisher.FloodAsync(options.FanoutDuration);
+        Console.WriteLine($"  {side.Name}: {Rate(flood.Rate)}, server {Ms(flood.CpuPerThousand)} / 1,000 deliveries");
+        await publisher.SettleAsync();
+
+        var latencies = await publisher.TimeAsync(options.FanoutLatencyEvents, options.FanoutInterval);
+        var settled = await publisher.SettleAsync();
+
+        if (await client.CommandAsync("stuck", "stuck ok", TimeSpan.FromSeconds(30)) is null
+            || !await ServerSideProbe.WaitUntilAsync(() => side.Subscribers(services) == n + 1, TimeSpan.FromSeconds(30)))
+        {
+            throw new InvalidOperationException($"{side.Name}: the stuck subscriber did not join.");
+        }
+
+        // Not settled afterwards: a side that waits for the stuck subscriber never would.
+        var stuck = await publisher.FloodAsync(options.FanoutDuration);
+        Console.WriteLine($"  {side.Name} with a stuck subscriber: {Rate(stuck.Rate)}; subscribers now {side.Subscribers(services)}");
+        return new SideFigures(
+            flood.Rate,
+            flood.CpuPerThousand,
+            flood.ClientCpuPerThousand,
+            Quantile(latencies, 0.50),
+            Quantile(latencies, 0.99),
+            memory,
+            stuck.Rate,
+            settled ? "none" : $"some: {publisher.Missing:N0} deliveries missing");
+    }
+
+    private static async Task WarmPoolAsync(FanoutServer server, int streams)
+    {
+        using var warm = E2EClientProcess.Start(new Uri(server.BaseAddress, "ours/silent"), streams);
+        try
+        {
+            if (!await E2EClientProcess.WaitOpenAsync(warm, TimeSpan.FromSeconds(120)))
+            {
+                throw new InvalidOperationException("The warm-up streams did not open.");
+            }
+
+            await ServerSideProbe.WaitUntilAsync(() => server.Workload.OpenSources == streams, TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await E2EClientProcess.StopAsync(warm);
+            await ServerSideProbe.WaitUntilAsync(() => server.Workload.OpenSources == 0, TimeSpan.FromSeconds(60));
+        }
+    }
+
+    private static double Quantile(IReadOnlyList<double> sorted, double quantile) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
+
+    private static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture) + " /s";
+
+    private static string Stuck(SideFigures side) =>
+        $"{Rate(side.StuckRate)} ({side.StuckRate / side.Rate * 100:0}%)";
+
+    private static string Ms(double milliseconds) => milliseconds.ToString("0.000", CultureInfo.InvariantCulture) + " ms";
+
+    private static string Kb(double bytes) => (bytes / 1024).ToString("0.00", CultureInfo.InvariantCulture) + " KB";
+
+    private sealed record SideFigures(
+        double Rate, double CpuPerThousand, double ClientCpuPerThousand, double P50, double P99, double Memory, double StuckRate, string Lost);
+
+    /// <summary>A measured window of flat-out publishing.</summary>
+    private sealed record Flood(double Rate, double CpuPerThousand, double ClientCpuPerThousand);
+
+    /// <summary>Publishes one side's events, paced by what the child process reports delivered.</summary>
+    private sealed class Publisher(FanoutSide side, IServiceProvider services, FanoutClient client, int subscribers)
+    {
+        private long _published;
+
+        /// <summary>Gets the deliveries still missing at the last <see cref="SettleAsync"/> that timed out.</summary>
+        public long Missing { get; private set; }
+
+        public async Task<Flood> FloodAsync(TimeSpan duration)
+        {
+            using var stop = new CancellationTokenSource(duration);
+            var firstPublished = _published;
+            var firstDelivered = client.Delivered;
+            var cpu = ServerSideProbe.Cpu();
+            var clientCpu = client.CpuTime;
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var inFlight = (_published - firstPublished) - ((client.Delivered - firstDelivered) / subscribers);
+                    if (inFlight >= Window)
+                    {
+                        await client.NextReportAsync(stop.Token);
+                        continue;
+                    }
+
+                    // SignalR's send to a group waits for its slowest member; the window ends regardless.
+                    var publishing = side.PublishAsync(services, _published, stop.Token);
+                    if (!publishing.IsCompletedSuccessfully)
+                    {
+                        await publishing.AsTask().WaitAsync(stop.Token);
+                    }
+
+                    _published++;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The window is over (a publish that was still waiting for a stuck subscriber is abandoned).
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var deliveries = client.Delivered - firstDelivered;
+            var cpuUsed = (ServerSideProbe.Cpu() - cpu).Total;
+            var clientCpuUsed = client.CpuTime - clientCpu;
+            return new Flood(
+                deliveries / elapsed.TotalSeconds,
+                cpuUsed.TotalMilliseconds / (deliveries / 1000.0),
+                clientCpuUsed.TotalMilliseconds / (deliveries / 1000.0));
+        }
+
+        /// <summary>Waits until every subscriber has every event; false (and <see cref="Missing"/> set) if some never will.</summary>
+        public async Task<bool> SettleAsync()
+        {
+            var expected = _published * subscribers;
+            if (await client.WaitDeliveredAsync(expected, s_settle))
+            {
+                return true;
+            }
+
+            Missing = expected - client.Delivered;
+            return false;
+        }
+
+        /// <summary>Publishes <paramref name="events"/> at a fixed period; returns their publish-to-last-subscriber latencies, sorted.</summary>
+        public async Task<IReadOnlyList<double>> TimeAsync(int events, TimeSpan period)
+        {
+            if (await client.CommandAsync($"mark {events}", "marked", TimeSpan.FromSeconds(30)) is null)
+            {
+                throw new InvalidOperationException($"{side.Name}: the client did not mark.");
+            }
+
+            var published = new long[events];
+            using (var timer = new PeriodicTimer(period))
+            {
+                for (var i = 0; i < events; i++)
+                {
+                    await timer.WaitForNextTickAsync();
+                    published[i] = Stopwatch.GetTimestamp();
+                    await side.PublishAsync(services, _published++, CancellationToken.None);
+                }
+            }
+
+            await client.WaitDeliveredAsync(_published * subscribers, s_settle);
+            var reply = await client.CommandAsync("lat", "lat ", TimeSpan.FromSeconds(30))
+                ?? throw new InvalidOperationException($"{side.Name}: the client did not report latencies.");
+            var arrived = reply[4..].Split(' ').Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+            return [.. arrived
+                .Select((last, i) => last < 0 ? double.NaN : Stopwatch.GetElapsedTime(published[i], last).TotalMilliseconds)
+                .Where(ms => !double.IsNaN(ms))
+                .Order()];
+        }
+    }
+}
