@@ -87,6 +87,30 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
         return new SseActionResult(new SseJsonSource<T>(items, eventName));
     }
 
+    /// <summary>
+    /// Creates a result that subscribes the request to a channel of the registered <see cref="ISseHub"/>: it
+    /// streams what the client missed since <paramref name="lastEventId"/> (from the channel's history), then
+    /// every event published to the channel while the response lasts. An id the history no longer holds gets a
+    /// gap event first (<see cref="SseChannelOptions.GapEventName"/>), never an error status.
+    /// </summary>
+    /// <remarks>
+    /// The channel is the server's decision: derive it from the authenticated user or check that the user may
+    /// read it. Never subscribe to a channel name taken from the route or query string without such a check.
+    /// </remarks>
+    /// <param name="channel">The channel's name: 1 to 256 characters, no control characters.</param>
+    /// <param name="lastEventId">
+    /// The client's <c>Last-Event-ID</c> (bind it with <c>[FromHeader(Name = "Last-Event-ID")] string?</c> or
+    /// <c>[FromLastEventId]</c>), or <see langword="null"/> for live events only.
+    /// </param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="channel"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="channel"/> is empty, longer than 256 characters or contains a control character.</exception>
+    public static SseActionResult Subscribe(string channel, string? lastEventId = null)
+    {
+        SseChannelNames.Validate(channel, nameof(channel));
+        return new SseActionResult(new SseChannelSource(channel, lastEventId));
+    }
+
     /// <summary>Streams the events through the <see cref="IActionResultExecutor{TResult}"/> registered in DI.</summary>
     /// <param name="context">The action context.</param>
     /// <returns>A task that completes when the stream has ended.</returns>

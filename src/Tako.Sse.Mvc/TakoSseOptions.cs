@@ -43,4 +43,10 @@ public sealed class TakoSseOptions
     /// <see langword="null"/> or zero turns it off; it cannot be negative. Default: 30 seconds.
     /// </summary>
     public TimeSpan? WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets the options of the channels of <see cref="ISseHub"/> (history, subscriber queues, slow subscribers,
+    /// the gap event), bound from the <c>Tako:Sse:Channels</c> configuration section.
+    /// </summary>
+    public SseChannelOptions Channels { get; } = new();
 }

@@ -13,14 +13,14 @@ public static class TakoSseServiceCollectionExtensions
     /// <summary>
     /// Registers the shared <see cref="ISseEncoder"/>, <see cref="TakoSseOptions"/> (bound from the
     /// <c>Tako:Sse</c> configuration section when there is one, and validated at start-up), the
-    /// <see cref="SseActionResult"/> executor, the model binder of
-    /// <c>[FromHeader(Name = "Last-Event-ID")]</c>, and <see cref="TimeProvider.System"/> unless a
+    /// <see cref="SseActionResult"/> executor, the in-memory <see cref="ISseHub"/> of channels, the model binder
+    /// of <c>[FromHeader(Name = "Last-Event-ID")]</c>, and <see cref="TimeProvider.System"/> unless a
     /// <see cref="TimeProvider"/> is already registered. Calling it more than once is harmless, and an
-    /// <see cref="ISseEncoder"/> you register yourself, before or after, wins.
+    /// <see cref="ISseEncoder"/> or <see cref="ISseHub"/> you register yourself, before or after, wins.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <returns>The same service collection, for chaining.</returns>
-    public static IServiceCollection AddTakoSse(this IServiceCollection services)
+    /// <returns>A builder on the same service collection, for packages that add to Tako.Sse.Mvc.</returns>
+    public static ITakoSseBuilder AddTakoSse(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
 
@@ -31,6 +31,11 @@ public static class TakoSseServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SseMetrics>();
 
+        // Channels: one hub per application, in memory unless the user or a backplane registers another.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TakoSseOptions>, SseChannelOptionsValidator>());
+        services.TryAddSingleton<SseChannelMetrics>();
+        services.TryAddSingleton<ISseHub, InMemorySseHub>();
+
         // A host registers these already; a bare ServiceCollection (tests, tools) must resolve the executor too.
         // Both only TryAdd.
         services.AddLogging();
@@ -39,7 +44,7 @@ public static class TakoSseServiceCollectionExtensions
 
         // Trimmed, Latin-1-aware binding of [FromHeader(Name = "Last-Event-ID")]; inert when MVC is not used.
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, LastEventIdMvcOptionsSetup>());
-        return services;
+        return new TakoSseBuilder(services);
     }
 
     /// <summary>
@@ -48,15 +53,15 @@ public static class TakoSseServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options, for example <c>o =&gt; o.KeepAlive = TimeSpan.FromSeconds(10)</c>.</param>
-    /// <returns>The same service collection, for chaining.</returns>
-    public static IServiceCollection AddTakoSse(this IServiceCollection services, Action<TakoSseOptions> configure)
+    /// <returns>A builder on the same service collection, for packages that add to Tako.Sse.Mvc.</returns>
+    public static ITakoSseBuilder AddTakoSse(this IServiceCollection services, Action<TakoSseOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
 
-        services.AddTakoSse();
+        var builder = services.AddTakoSse();
         services.Configure(configure);
-        return services;
+        return builder;
     }
 
     // Binds the Tako:Sse section when the host has an IConfiguration; a bare ServiceCollection has none,

@@ -29,7 +29,7 @@ public class UseSseHeadersBenchmarks
         _response = new RecordingResponseFeature();
         _context = new DefaultHttpContext();
         _context.Features.Set<IHttpResponseFeature>(_response);
-        _context.RequestServices = new ServiceCollection().AddTakoSse().BuildServiceProvider();
+        _context.RequestServices = new ServiceCollection().AddTakoSse().Services.BuildServiceProvider();
         _context.Request.Protocol = "HTTP/1.1";
     }
 

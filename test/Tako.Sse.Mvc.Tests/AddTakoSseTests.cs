@@ -11,12 +11,14 @@ public class AddTakoSseTests
     [Fact]
     public void AddTakoSse_Once_RegistersEverySingleton()
     {
-        using var provider = new ServiceCollection().AddTakoSse().BuildServiceProvider();
+        using var provider = new ServiceCollection().AddTakoSse().Services.BuildServiceProvider();
 
         provider.GetRequiredService<ISseEncoder>().Should().BeOfType<SseEncoder>();
         provider.GetRequiredService<TimeProvider>().Should().BeSameAs(TimeProvider.System);
         provider.GetRequiredService<IActionResultExecutor<SseActionResult>>().Should().NotBeNull();
-        provider.GetServices<IValidateOptions<TakoSseOptions>>().Should().ContainSingle().Which.Should().BeOfType<TakoSseOptionsValidator>();
+        provider.GetRequiredService<ISseHub>().Should().BeOfType<InMemorySseHub>();
+        provider.GetServices<IValidateOptions<TakoSseOptions>>().Select(v => v.GetType()).Should()
+            .BeEquivalentTo([typeof(TakoSseOptionsValidator), typeof(SseChannelOptionsValidator)]);
     }
 
     [Fact]
@@ -28,7 +30,8 @@ public class AddTakoSseTests
         services.AddTakoSse();
 
         services.Count(d => d.ServiceType == typeof(ISseEncoder)).Should().Be(1);
-        services.Count(d => d.ServiceType == typeof(IValidateOptions<TakoSseOptions>)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(IValidateOptions<TakoSseOptions>)).Should().Be(2);
+        services.Count(d => d.ServiceType == typeof(ISseHub)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(TimeProvider)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(IActionResultExecutor<SseActionResult>)).Should().Be(1);
 
@@ -69,7 +72,7 @@ public class AddTakoSseTests
     public void AddTakoSse_EncoderRegisteredAfter_UserEncoderWins()
     {
         var mine = Mock.Of<ISseEncoder>();
-        var services = new ServiceCollection().AddTakoSse();
+        var services = new ServiceCollection().AddTakoSse().Services;
 
         services.AddSingleton(mine);
         using var provider = services.BuildServiceProvider();
@@ -94,7 +97,7 @@ public class AddTakoSseTests
     public void AddTakoSse_TimeProviderRegisteredAfter_UsesIt()
     {
         var fake = new FakeTimeProvider();
-        var services = new ServiceCollection().AddTakoSse().AddSingleton<TimeProvider>(fake);
+        var services = new ServiceCollection().AddTakoSse().Services.AddSingleton<TimeProvider>(fake);
         using var provider = services.BuildServiceProvider();
 
         provider.GetRequiredService<TimeProvider>().Should().BeSameAs(fake);

@@ -130,7 +130,7 @@ public class TakoSseOptionsTests
     public void Encoder_NoConfiguration_UsesDefaults()
     {
         // A bare ServiceCollection has no IConfiguration; binding must simply not happen.
-        using var provider = new ServiceCollection().AddTakoSse().BuildServiceProvider();
+        using var provider = new ServiceCollection().AddTakoSse().Services.BuildServiceProvider();
 
         provider.GetRequiredService<IOptions<TakoSseOptions>>().Value.KeepAliveComment.Should().Be("keepalive");
     }

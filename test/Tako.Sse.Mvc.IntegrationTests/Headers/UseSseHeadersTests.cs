@@ -98,7 +98,7 @@ public class UseSseHeadersTests
     public async Task UseSseHeaders_BeforeUseRouting_AppliesToEndpointsAndControllers()
     {
         await using var app = await TestApp.StartAsync(
-            services: s => s.AddTakoSse().AddSingleton<Gate>(),
+            services: s => s.AddTakoSse().Services.AddSingleton<Gate>(),
             pipeline: a =>
             {
                 a.UseSseHeaders();

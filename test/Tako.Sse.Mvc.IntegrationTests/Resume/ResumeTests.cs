@@ -14,7 +14,7 @@ public class ResumeTests
     public async Task Resume_ClientDropsMidStream_ReconnectGetsTheRestExactlyOnce(HttpProtocols protocols)
     {
         await using var app = await TestApp.StartAsync(
-            services: s => s.AddTakoSse().AddSingleton<NumberFeed>(),
+            services: s => s.AddTakoSse().Services.AddSingleton<NumberFeed>(),
             pipeline: a => a.UseSseHeaders(),
             protocols: protocols);
         var feed = app.Services.GetRequiredService<NumberFeed>();
@@ -62,7 +62,7 @@ public class ResumeTests
     [Fact]
     public async Task Resume_PolyfillSendsCursorInQuery_GetsTheRest()
     {
-        await using var app = await TestApp.StartAsync(services: s => s.AddTakoSse().AddSingleton<NumberFeed>());
+        await using var app = await TestApp.StartAsync(services: s => s.AddTakoSse().Services.AddSingleton<NumberFeed>());
         var feed = app.Services.GetRequiredService<NumberFeed>();
         feed.Publish(1, 6);
         feed.Complete();

@@ -89,13 +89,13 @@ public class SseHeadersMiddlewareTests
         var services = new ServiceCollection();
         if (takoFirst)
         {
-            services.AddTakoSse().AddTakoSse();
+            services.AddTakoSse().Services.AddTakoSse();
         }
 
         services.AddControllers();
         if (!takoFirst)
         {
-            services.AddTakoSse().AddTakoSse();
+            services.AddTakoSse().Services.AddTakoSse();
         }
 
         var providers = services.BuildServiceProvider().GetRequiredService<IOptions<MvcOptions>>().Value.ModelBinderProviders;

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+
+namespace Tako.Sse.Mvc;
+
+/// <summary>Rejects <see cref="SseChannelOptions"/> that would make channels misbehave, at start-up.</summary>
+internal sealed class SseChannelOptionsValidator : IValidateOptions<TakoSseOptions>
+{
+    private const string Prefix = $"{nameof(TakoSseOptions)}.{nameof(TakoSseOptions.Channels)}.";
+
+    public ValidateOptionsResult Validate(string? name, TakoSseOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var channels = options.Channels;
+        List<string>? failures = null;
+
+        if (channels.HistorySize < 0)
+        {
+            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.HistorySize)} cannot be negative (was {channels.HistorySize}); 0 keeps no history.");
+        }
+
+        if (channels.HistoryMaxAge <= TimeSpan.Zero)
+        {
+            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.HistoryMaxAge)} must be positive (was {channels.HistoryMaxAge}); null sets no age limit.");
+        }
+
+        if (channels.SubscriberQueueSize < 1)
+        {
+            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.SubscriberQueueSize)} must be at least 1 (was {channels.SubscriberQueueSize}).");
+        }
+
+        if (!Enum.IsDefined(channels.SlowSubscriberPolicy))
+        {
+            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.SlowSubscriberPolicy)} must be Disconnect or DropOldest (was {channels.SlowSubscriberPolicy}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(channels.GapEventName))
+        {
+            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.GapEventName)} cannot be null or empty: clients listen for the gap event by this name.");
+        }
+        else if (channels.GapEventName.AsSpan().ContainsAny('\r', '\n'))
+        {
+            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.GapEventName)} cannot contain CR or LF: it is written as one event: line.");
+        }
+
+        return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,40 @@
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// Options of the channels of <see cref="ISseHub"/>: <see cref="TakoSseOptions.Channels"/>, bound from the
+/// <c>Tako:Sse:Channels</c> configuration section and validated when the application starts.
+/// </summary>
+public sealed class SseChannelOptions
+{
+    /// <summary>
+    /// Gets or sets how many events each channel keeps for <c>Last-Event-ID</c> resume; 0 keeps none (every
+    /// resume then gets a gap event). It cannot be negative. Default: 1000.
+    /// </summary>
+    public int HistorySize { get; set; } = 1000;
+
+    /// <summary>
+    /// Gets or sets how long an event stays in its channel's history; <see langword="null"/> sets no age limit.
+    /// It must be positive when set. Default: 5 minutes.
+    /// </summary>
+    public TimeSpan? HistoryMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets how many events may wait for one subscriber before
+    /// <see cref="SlowSubscriberPolicy"/> applies. It must be at least 1. Default: 1024.
+    /// </summary>
+    public int SubscriberQueueSize { get; set; } = 1024;
+
+    /// <summary>
+    /// Gets or sets what happens to a subscriber whose queue is full. Default:
+    /// <see cref="SseSlowSubscriberPolicy.Disconnect"/>.
+    /// </summary>
+    public SseSlowSubscriberPolicy SlowSubscriberPolicy { get; set; } = SseSlowSubscriberPolicy.Disconnect;
+
+    /// <summary>
+    /// Gets or sets the <c>event:</c> name of the gap event, sent when a subscriber missed events the history
+    /// cannot give it (an expired or unknown <c>Last-Event-ID</c>, or events dropped by
+    /// <see cref="SseSlowSubscriberPolicy.DropOldest"/>). It cannot be empty or contain a line break.
+    /// Default: <c>tako.gap</c>.
+    /// </summary>
+    public string GapEventName { get; set; } = "tako.gap";
+}
