@@ -9,10 +9,8 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 [Route("fanout")]
 public sealed class FanoutController : ControllerBase
 {
-#if TAKO_CHANNELS
     [HttpGet("ours")]
     public SseActionResult Ours() => SseActionResult.Subscribe(FanoutSides.Channel);
-#endif
 
     [HttpGet("naive")]
     public ServerSentEventsResult<string> Naive([FromServices] NaiveFanout fanout) =>

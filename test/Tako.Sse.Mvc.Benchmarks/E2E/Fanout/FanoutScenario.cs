@@ -5,7 +5,7 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
 /// <summary>
 /// One channel, N subscribers held by a child process, three servers side by side: ours
-/// (<c>ISseHub.PublishAsync</c> and <c>SseActionResult.Subscribe</c>), the naive fan-out
+/// (<see cref="ISseHub.PublishAsync"/> and <see cref="SseActionResult.Subscribe"/>), the naive fan-out
 /// (<see cref="NaiveFanout"/>) and SignalR sending to a group. For each: memory per subscriber, small events
 /// published as fast as they are delivered for a bounded time, then at a fixed rate for latency, then flat out
 /// again with one more subscriber that never reads.

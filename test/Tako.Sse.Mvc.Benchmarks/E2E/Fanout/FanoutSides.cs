@@ -39,16 +39,10 @@ internal static class FanoutSides
 
     private sealed class OursSide() : FanoutSide("ours", "fanout/ours", "sse")
     {
-#if TAKO_CHANNELS
         public override int Subscribers(IServiceProvider services) => services.GetRequiredService<ISseHub>().GetSubscriberCount(Channel);
 
         public override async ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken) =>
             await services.GetRequiredService<ISseHub>().PublishAsync(Channel, SseEvent.FromData(Payload(sequence)).WithEvent(EventName), cancellationToken);
-#else
-        public override int Subscribers(IServiceProvider services) => throw new NotSupportedException();
-
-        public override ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken) => throw new NotSupportedException();
-#endif
     }
 
     private sealed class NaiveSide() : FanoutSide("naive", "fanout/naive", "sse")
