@@ -4,7 +4,8 @@ namespace Tako.Sse.Mvc.Sample.Chat;
 
 /// <summary>
 /// The open <c>/chat</c> streams, by the client id the page chose, so that the page's "drop connection" button
-/// can cut its own stream from another request, as a lost network would.
+/// can end its own stream from another request. The stream ends as it does when the client leaves (its
+/// <see cref="HttpContext.RequestAborted"/> fires); the browser sees the response end and reconnects.
 /// </summary>
 public sealed class ChatConnections
 {
@@ -12,27 +13,36 @@ public sealed class ChatConnections
 
     /// <summary>Registers the stream of <paramref name="client"/> until its request ends.</summary>
     /// <param name="client">The client id.</param>
-    /// <param name="context">The request of the stream.</param>
+    /// <param name="context">The request of the stream; its <see cref="HttpContext.RequestAborted"/> now also fires on a drop.</param>
     public void Open(string client, HttpContext context)
     {
-        var connection = new Connection(context);
+        var connection = new Connection(context.RequestAborted);
+        context.RequestAborted = connection.Token;
+        if (_open.TryGetValue(client, out var previous))
+        {
+            // A page has one chat stream: a new one with the same id replaces the old.
+            previous.Drop();
+        }
+
         _open[client] = connection;
         context.Response.RegisterForDispose(new Closer(this, client, connection));
     }
 
-    /// <summary>Aborts the open stream of <paramref name="client"/>, as a lost connection would.</summary>
+    /// <summary>Ends the open stream of <paramref name="client"/>.</summary>
     /// <param name="client">The client id.</param>
     /// <returns><see langword="true"/> when a stream was open.</returns>
-    public bool Drop(string client) => _open.TryRemove(client, out var connection) && connection.Abort();
+    public bool Drop(string client) => _open.TryRemove(client, out var connection) && connection.Drop();
 
-    // HttpContext objects are pooled: once the request has ended, aborting "its" context could cut another
-    // request, so the abort and the end of the request exclude each other.
-    private sealed class Connection(HttpContext context)
+    // The drop and the end of the request exclude each other: a source is never cancelled once disposed.
+    private sealed class Connection(CancellationToken requestAborted)
     {
         private readonly Lock _lock = new();
+        private readonly CancellationTokenSource _drop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         private bool _ended;
 
-        public bool Abort()
+        public CancellationToken Token => _drop.Token;
+
+        public bool Drop()
         {
             lock (_lock)
             {
@@ -41,7 +51,7 @@ public sealed class ChatConnections
                     return false;
                 }
 
-                context.Abort();
+                _drop.Cancel();
                 return true;
             }
         }
@@ -51,6 +61,7 @@ public sealed class ChatConnections
             lock (_lock)
             {
                 _ended = true;
+                _drop.Dispose();
             }
         }
     }
@@ -59,8 +70,8 @@ public sealed class ChatConnections
     {
         public void Dispose()
         {
-            connection.End();
             owner._open.TryRemove(KeyValuePair.Create(client, connection));
+            connection.End();
         }
     }
 }

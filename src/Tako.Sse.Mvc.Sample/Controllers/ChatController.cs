@@ -12,7 +12,8 @@ namespace Tako.Sse.Mvc.Sample.Controllers;
 /// <param name="hub">Publishes to the channel and keeps its history for reconnects.</param>
 /// <param name="connections">The open streams, so one can be dropped on request.</param>
 /// <param name="timeProvider">Stamps each message.</param>
-public sealed class ChatController(ISseHub hub, ChatConnections connections, TimeProvider timeProvider) : ControllerBase
+/// <param name="logger">Logs reconnects and drops.</param>
+public sealed class ChatController(ISseHub hub, ChatConnections connections, TimeProvider timeProvider, ILogger<ChatController> logger) : ControllerBase
 {
     /// <summary>The public chat channel.</summary>
     public const string Channel = "chat";
@@ -42,6 +43,10 @@ public sealed class ChatController(ISseHub hub, ChatConnections connections, Tim
         if (!string.IsNullOrEmpty(client))
         {
             connections.Open(client, HttpContext);
+            if (lastEventId is not null)
+            {
+                SampleLog.ChatStreamResumed(logger, client, lastEventId);
+            }
         }
 
         return SseActionResult.Subscribe(Channel, lastEventId);
@@ -67,10 +72,18 @@ public sealed class ChatController(ISseHub hub, ChatConnections connections, Tim
         return Accepted(new { id });
     }
 
-    /// <summary>Cuts the client's open stream, as a lost connection would; its browser reconnects by itself.</summary>
+    /// <summary>Ends the client's open stream, as a lost connection would; its browser reconnects by itself.</summary>
     /// <param name="client">The client id the stream was opened with.</param>
     /// <returns>204 when a stream was dropped, 404 when none was open.</returns>
     [HttpPost("/chat/drop")]
-    public IActionResult Drop([FromQuery] string? client) =>
-        !string.IsNullOrEmpty(client) && connections.Drop(client) ? NoContent() : NotFound();
+    public IActionResult Drop([FromQuery] string? client)
+    {
+        if (string.IsNullOrEmpty(client) || !connections.Drop(client))
+        {
+            return NotFound();
+        }
+
+        SampleLog.ChatStreamDropped(logger, client);
+        return NoContent();
+    }
 }
