@@ -13,7 +13,7 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
 
     public string? LastEventId => lastEventId;
 
-    public override Task RunAsync(SseStream stream, HttpContext context, bool fromMvc)
+    public override async Task RunAsync(SseStream stream, HttpContext context, bool fromMvc)
     {
         // Resolved at execution, before the response starts: a missing or foreign hub is a 500 with a clear
         // message, not an event stream that never says anything.
@@ -26,16 +26,25 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
                 + "only the hub AddTakoSse registers, or a Tako.Sse.Mvc backplane, can. Remove your own ISseHub registration, or stream your events with new SseActionResult(events).");
         }
 
-        return stream.RunAsync(new Subscription(channels, channel, lastEventId, context), default(SseChannelFrameWriter));
+        // Subscribed before the headers go out: once a client sees the response open (EventSource's onopen),
+        // every later publication reaches it. The frames published meanwhile wait in the subscriber's queue.
+        var subscriber = channels.Subscribe(channel, lastEventId, context.Abort);
+        try
+        {
+            await stream.RunAsync(new Subscription(subscriber), default(SseChannelFrameWriter));
+        }
+        finally
+        {
+            // The loop disposes the enumerator it got; this covers a loop that ended before asking for it
+            // (the headers could not be sent) and is a no-op otherwise.
+            await subscriber.DisposeAsync();
+        }
     }
 
-    // Subscribes when the loop starts reading (after the headers went out), so a request that never gets that
-    // far leaves no subscriber behind; the loop disposes the enumerator, which unsubscribes.
-    private sealed class Subscription(SseChannelHub hub, string channel, string? lastEventId, HttpContext context) : IAsyncEnumerable<SseChannelFrame>
+    private sealed class Subscription(SseSubscriber subscriber) : IAsyncEnumerable<SseChannelFrame>
     {
         public IAsyncEnumerator<SseChannelFrame> GetAsyncEnumerator(CancellationToken cancellationToken = default)
         {
-            var subscriber = hub.Subscribe(channel, lastEventId, context.Abort);
             subscriber.EndOn(cancellationToken);
             return subscriber;
         }

@@ -1,0 +1,115 @@
+using System.Diagnostics.Metrics;
+using System.Net.ServerSentEvents;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
+
+namespace Tako.Sse.Mvc.IntegrationTests.Channels;
+
+/// <summary>
+/// Starts a <see cref="TestApp"/> for the channel tests: AddTakoSse, the test authentication scheme, the
+/// <see cref="ChannelsController"/> routes and a minimal API subscription at <c>/minimal/{name}</c>.
+/// </summary>
+internal static class ChannelsApp
+{
+    public static string UserChannel(string user) => "user:" + user;
+
+    public static Task<TestApp> StartAsync(
+        Action<SseChannelOptions>? channels = null,
+        TimeProvider? time = null,
+        Action<IServiceCollection>? services = null,
+        Action<TakoSseOptions>? options = null) =>
+        TestApp.StartAsync(
+            s =>
+            {
+                if (time is not null)
+                {
+                    s.AddSingleton(time);
+                }
+
+                s.AddTakoSse(o =>
+                {
+                    channels?.Invoke(o.Channels);
+                    options?.Invoke(o);
+                });
+                s.AddAuthentication(TestUserAuthentication.SchemeName)
+                    .AddScheme<AuthenticationSchemeOptions, TestUserAuthentication>(TestUserAuthentication.SchemeName, null);
+                s.AddAuthorization();
+                services?.Invoke(s);
+            },
+            pipeline: a =>
+            {
+                a.UseAuthentication();
+                a.UseAuthorization();
+            },
+            endpoints: e => e.MapGet(
+                "/minimal/{name}",
+                (string name, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) => SseActionResult.Subscribe(name, lastEventId)));
+
+    public static ISseHub Hub(this TestApp app) => app.Services.GetRequiredService<ISseHub>();
+
+    /// <summary>Opens a subscription and returns its parsed events; the subscriber is counted when this returns.</summary>
+    public static async Task<Subscriber> SubscribeAsync(this TestApp app, string path, string? lastEventId = null, HttpClient? client = null)
+    {
+        var response = await (client ?? app.Client).OpenAsync(path, r =>
+        {
+            if (lastEventId is not null)
+            {
+                r.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+            }
+        });
+        response.EnsureSuccessStatusCode();
+        return new Subscriber(response, await response.EventsAsync());
+    }
+
+    public static MetricCollector<long> Metric(this TestApp app, string name) =>
+        new(app.Services.GetRequiredService<IMeterFactory>(), "Tako.Sse.Mvc", name);
+
+    public static long Sum(this MetricCollector<long> collector) => collector.GetMeasurementSnapshot().Sum(m => m.Value);
+
+    public static Task PublishAsync(this TestApp app, string channel, int count, string prefix = "e") =>
+        PublishManyAsync(app.Hub(), channel, count, prefix);
+
+    private static async Task PublishManyAsync(ISseHub hub, string channel, int count, string prefix)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await hub.PublishAsync(channel, SseEvent.FromData($"{prefix}{i}"));
+        }
+    }
+}
+
+/// <summary>One open subscription read with <see cref="SseParser"/>.</summary>
+internal sealed class Subscriber(HttpResponseMessage response, IAsyncEnumerator<SseItem<string>> events) : IAsyncDisposable
+{
+    public HttpResponseMessage Response => response;
+
+    public Task<SseItem<string>> NextAsync() => events.NextAsync();
+
+    public async Task<List<SseItem<string>>> NextAsync(int count)
+    {
+        var items = new List<SseItem<string>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            items.Add(await events.NextAsync());
+        }
+
+        return items;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        response.Dispose();
+        try
+        {
+            await events.DisposeAsync();
+        }
+        catch (NotSupportedException)
+        {
+            // A NextAsync that timed out left the parser inside a read; the test has failed already.
+        }
+    }
+}
