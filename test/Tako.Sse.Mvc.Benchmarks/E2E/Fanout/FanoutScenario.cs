@@ -26,9 +26,15 @@ internal static class FanoutScenario
         var idle = await IdleStreamsScenario.MeasureAsync("builtin/silent", n, TimeSpan.Zero);
         Console.WriteLine($"  idle built-in stream: {Kb(idle)} per stream");
         var sides = new Dictionary<string, SideFigures>();
-        foreach (var side in FanoutSides.All)
+        foreach (var side in FanoutSides.All.Where(s => options.FanoutSides.Contains(s.Name.ToLowerInvariant())))
         {
             sides[side.Name] = await RunSideAsync(side, options);
+        }
+
+        if (sides.Count < FanoutSides.All.Count)
+        {
+            // A partial run, for profiling one side: its lines above are the result.
+            return [];
         }
 
         var (ours, naive, signalR) = (sides["ours"], sides["naive"], sides["SignalR"]);
@@ -127,7 +133,7 @@ internal static class FanoutScenario
 
         // Not settled afterwards: a side that waits for the stuck subscriber never would.
         var stuck = await publisher.FloodAsync(options.FanoutDuration);
-        Console.WriteLine($"  {side.Name} with a stuck subscriber: {Rate(stuck.Rate)}; subscribers now {side.Subscribers(services)}");
+        Console.WriteLine($"  {side.Name} with a stuck subscriber: {Rate(stuck.Rate)}, server {Ms(stuck.CpuPerThousand)} / 1,000 deliveries; subscribers now {side.Subscribers(services)}");
         return new SideFigures(
             flood.Rate,
             flood.CpuPerThousand,
