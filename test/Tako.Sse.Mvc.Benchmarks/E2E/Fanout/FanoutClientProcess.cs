@@ -34,6 +34,7 @@ internal static class FanoutClientProcess
         var tally = new Tally(count);
         using var stop = new CancellationTokenSource();
         var holders = new List<IAsyncDisposable>();
+        IAsyncDisposable? stuck = null;
 
         await ConnectAllAsync(mode, url, tally, holders, stop.Token);
         Console.WriteLine($"open {count}");
@@ -52,13 +53,24 @@ internal static class FanoutClientProcess
             }
             else if (command == "stuck")
             {
-                holders.Add(mode == "sse" ? await OpenStuckStreamAsync(url) : await OpenStuckWebSocketAsync(url));
+                stuck = mode == "sse" ? await OpenStuckStreamAsync(url) : await OpenStuckWebSocketAsync(url);
                 Console.WriteLine("stuck ok");
+            }
+            else if (command == "unstuck" && stuck is not null)
+            {
+                await stuck.DisposeAsync();
+                stuck = null;
+                Console.WriteLine("unstuck ok");
             }
         }
 
         stop.Cancel();
         await reporter;
+        if (stuck is not null)
+        {
+            await stuck.DisposeAsync();
+        }
+
         foreach (var holder in holders)
         {
             await holder.DisposeAsync();
