@@ -21,6 +21,13 @@ namespace Tako.Sse.Mvc;
 internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueTaskSource<bool>
 {
     private readonly Lock _gate = new();
+
+    // Orders an abort against the end of the request: taken to abort, and to mark the subscriber disposed.
+    // Kestrel reuses an HttpContext for the next request on the connection, so an abort that ran after the
+    // subscription's request had finished could hit an unrelated request. Disposal happens before the
+    // request finishes, and an abort only runs before disposal. Separate from _gate so the abort never runs
+    // under the lock publishers take.
+    private readonly Lock _abortGate = new();
     private readonly SseChannelHub _hub;
     private readonly SseSubscriberQueue _queue;
     private readonly Action _abort;
@@ -33,7 +40,7 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
     private string? _lastDeliveredId;
     private bool _waiting;
     private bool _ended;
-    private int _disposed;
+    private bool _disposed;
     private CancellationTokenRegistration _cancellation;
 
     public SseSubscriber(SseChannelHub hub, SseChannel channel, Action abort, SseChannelFrame? opening, SseChannelFrame[]? missed)
@@ -101,7 +108,14 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
             {
                 // Abort, not a graceful end: the reader may be stuck in a write the client never takes, and a
                 // graceful end would wait for that write. Aborting also fires RequestAborted, which ends the loop.
-                subscriber._abort();
+                lock (subscriber._abortGate)
+                {
+                    if (!subscriber._disposed)
+                    {
+                        subscriber._abort();
+                    }
+                }
+
                 subscriber.End();
             },
             this,
@@ -129,7 +143,14 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
 
     public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        bool first;
+        lock (_abortGate)
+        {
+            first = !_disposed;
+            _disposed = true;
+        }
+
+        if (first)
         {
             _cancellation.Dispose();
             End();
