@@ -69,6 +69,15 @@ public class SampleChatTests(SampleFixture sample) : IClassFixture<SampleFixture
     }
 
     [Fact]
+    public async Task Subscribe_ClientIdLongerThan64_Returns400WithNoStream()
+    {
+        using var response = await Client.OpenAsync($"/chat?client={new string('c', 65)}");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType?.MediaType.Should().NotBe("text/event-stream");
+    }
+
+    [Fact]
     public async Task Drop_OpenStream_EndsItThenFindsNothingToDrop()
     {
         using var response = await Client.OpenAsync("/chat?client=chat-to-drop");

@@ -23,6 +23,7 @@ internal static class FanoutScenario
     public static async Task<IReadOnlyList<E2EResult>> RunAsync(E2EOptions options)
     {
         var n = options.FanoutSubscribers;
+        Console.WriteLine("  fan-out: ours = ISseHub.PublishAsync + SseActionResult.Subscribe (MVC); naive = a Channel<SseItem<string>> per request + TypedResults.ServerSentEvents (MVC); SignalR = IHubContext.Clients.Group(...).SendAsync to HubConnections (Microsoft.AspNetCore.SignalR.Client) over WebSockets; subscribers in a child process");
         var idle = await IdleStreamsScenario.MeasureAsync("builtin/silent", n, TimeSpan.Zero);
         Console.WriteLine($"  idle built-in stream: {Kb(idle)} per stream");
         var sides = new Dictionary<string, SideFigures>();
