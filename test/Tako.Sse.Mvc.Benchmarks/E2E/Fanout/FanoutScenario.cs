@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
@@ -7,18 +6,16 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 /// One channel, N subscribers held by a child process, three servers side by side: ours
 /// (<see cref="ISseHub.PublishAsync"/> and <see cref="SseActionResult.Subscribe"/>), the naive fan-out
 /// (<see cref="NaiveFanout"/>) and SignalR sending to a group. For each: memory per subscriber; a warm-up;
-/// small events at a fixed rate for latency; then three windows of events published as fast as they are
-/// delivered: without, with and again without one more subscriber that never reads.
+/// small events at a fixed rate for latency; then windows of events published as fast as they are delivered:
+/// one without, then rounds with and again without one more subscriber that never reads.
 /// </summary>
 internal static class FanoutScenario
 {
-    // Events published and not yet delivered to the average subscriber: well under our default queue of 1024,
-    // so flat-out publishing measures delivery, not the slow-subscriber policy.
-    private const int Window = 128;
+    // Rounds of the stuck-subscriber comparison (each a window with it and one without, half the duration each).
+    private const int StuckRounds = 3;
 
     // Long enough for tiered compilation of every side's delivery path, which takes longer on a loaded machine.
     private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(30);
 
     public static async Task<IReadOnlyList<E2EResult>> RunAsync(E2EOptions options)
     {
@@ -82,9 +79,9 @@ internal static class FanoutScenario
             new E2EResult(
                 "delivered events/s to the others with one stuck subscriber",
                 Stuck(ours), Stuck(naive), Stuck(signalR),
-                $"{ours.StuckRate / ours.AroundStuckRate:0.00} of ours without it, {naive.StuckRate / naive.AroundStuckRate:0.00} naive, {signalR.StuckRate / signalR.AroundStuckRate:0.00} SignalR",
+                $"{ours.StuckRatio:0.00} of ours without it, {naive.StuckRatio:0.00} naive, {signalR.StuckRatio:0.00} SignalR (median of {StuckRounds} rounds)",
                 ">= 0.90 (slowed < 10%)",
-                ours.StuckRate >= 0.9 * ours.AroundStuckRate),
+                ours.StuckRatio >= 0.9),
             new E2EResult(
                 "deliveries missing to the subscribers that read (one of them dropped)",
                 ours.Lost, naive.Lost, signalR.Lost,
@@ -115,7 +112,7 @@ internal static class FanoutScenario
         var memory = (double)(ServerSideProbe.SettledHeapBytes() - before) / n;
         Console.WriteLine($"  {side.Name}: {n} subscribers, {Kb(memory)} each");
 
-        var publisher = new Publisher(side, services, client, n);
+        var publisher = new FanoutPublisher(side, services, client, n);
         await publisher.FloodAsync(s_warmUp);
         await publisher.SettleAsync();
         await ServerSideProbe.WaitForJitToSettleAsync(TimeSpan.FromSeconds(10));
@@ -127,26 +124,38 @@ internal static class FanoutScenario
         Console.WriteLine($"  {side.Name}: {flood}");
         settled &= await publisher.SettleAsync();
 
-        if (await client.CommandAsync("stuck", "stuck ok", TimeSpan.FromSeconds(30)) is null
-            || !await ServerSideProbe.WaitUntilAsync(() => side.Subscribers(services) == n + 1, TimeSpan.FromSeconds(30)))
+        // Rounds of a window with one stuck subscriber, then (once it has closed) one without; each round's
+        // ratio is against the mean of the windows without it just before and just after, so that a drift of
+        // the machine over the run cancels out, and the median round is reported.
+        var ratios = new List<double>();
+        var stuckRates = new List<double>();
+        var previous = flood.Rate;
+        for (var round = 0; round < StuckRounds; round++)
         {
-            throw new InvalidOperationException($"{side.Name}: the stuck subscriber did not join.");
+            if (await client.CommandAsync("stuck", "stuck ok", TimeSpan.FromSeconds(30)) is null
+                || !await ServerSideProbe.WaitUntilAsync(() => side.Subscribers(services) == n + 1, TimeSpan.FromSeconds(30)))
+            {
+                throw new InvalidOperationException($"{side.Name}: the stuck subscriber did not join.");
+            }
+
+            var stuck = await publisher.FloodAsync(options.FanoutDuration / 2);
+            Console.WriteLine($"  {side.Name} with a stuck subscriber: {stuck}; subscribers now {side.Subscribers(services)}");
+            if (await client.CommandAsync("unstuck", "unstuck ok", TimeSpan.FromSeconds(30)) is null)
+            {
+                throw new InvalidOperationException($"{side.Name}: the stuck subscriber did not close.");
+            }
+
+            await ServerSideProbe.WaitUntilAsync(() => side.Subscribers(services) == n, TimeSpan.FromSeconds(30));
+            var after = await publisher.FloodAsync(options.FanoutDuration / 2);
+            Console.WriteLine($"  {side.Name} without it: {after}");
+            stuckRates.Add(stuck.Rate);
+            ratios.Add(stuck.Rate / ((previous + after.Rate) / 2));
+            previous = after.Rate;
         }
 
-        var stuck = await publisher.FloodAsync(options.FanoutDuration);
-        Console.WriteLine($"  {side.Name} with a stuck subscriber: {stuck}; subscribers now {side.Subscribers(services)}");
-
-        // The same window again once the stuck subscriber has left: its rate is compared with the mean of the
-        // windows just before and just after, so a drift of the machine (or of a side) over the run cancels out.
-        if (await client.CommandAsync("unstuck", "unstuck ok", TimeSpan.FromSeconds(30)) is null)
-        {
-            throw new InvalidOperationException($"{side.Name}: the stuck subscriber did not close.");
-        }
-
-        await ServerSideProbe.WaitUntilAsync(() => side.Subscribers(services) == n, TimeSpan.FromSeconds(30));
-        var after = await publisher.FloodAsync(options.FanoutDuration);
-        Console.WriteLine($"  {side.Name} again without it: {after}");
         settled &= await publisher.SettleAsync();
+        var median = ratios.Order().ElementAt(ratios.Count / 2);
+        Console.WriteLine($"  {side.Name}: stuck-window ratios {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}");
         return new SideFigures(
             flood.Rate,
             flood.CpuPerThousand,
@@ -154,8 +163,8 @@ internal static class FanoutScenario
             Quantile(latencies, 0.50),
             Quantile(latencies, 0.99),
             memory,
-            stuck.Rate,
-            (flood.Rate + after.Rate) / 2,
+            stuckRates[ratios.IndexOf(median)],
+            median,
             settled ? "none" : $"some: {publisher.Missing:N0} deliveries missing");
     }
 
@@ -183,118 +192,14 @@ internal static class FanoutScenario
 
     private static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture) + " /s";
 
-    // Against the mean of the windows just before and just after the stuck one.
+    // The median round: its rate, and its share of the mean of the windows just before and just after it.
     private static string Stuck(SideFigures side) =>
-        $"{Rate(side.StuckRate)} ({side.StuckRate / side.AroundStuckRate * 100:0}%)";
+        $"{Rate(side.StuckRate)} ({side.StuckRatio * 100:0}%)";
 
     private static string Ms(double milliseconds) => milliseconds.ToString("0.000", CultureInfo.InvariantCulture) + " ms";
 
     private static string Kb(double bytes) => (bytes / 1024).ToString("0.00", CultureInfo.InvariantCulture) + " KB";
 
     private sealed record SideFigures(
-        double Rate, double CpuPerThousand, double ClientCpuPerThousand, double P50, double P99, double Memory, double StuckRate, double AroundStuckRate, string Lost);
-
-    /// <summary>A measured window of flat-out publishing, with the server's collections in it.</summary>
-    private sealed record Flood(double Rate, double CpuPerThousand, double ClientCpuPerThousand, string Collections)
-    {
-        public override string ToString() =>
-            $"{FanoutScenario.Rate(Rate)}, server {Ms(CpuPerThousand)} / 1,000 deliveries, client {Ms(ClientCpuPerThousand)}; GC {Collections}";
-    }
-
-    /// <summary>Publishes one side's events, paced by what the child process reports delivered.</summary>
-    private sealed class Publisher(FanoutSide side, IServiceProvider services, FanoutClient client, int subscribers)
-    {
-        private long _published;
-
-        /// <summary>Gets the deliveries still missing at the last <see cref="SettleAsync"/> that timed out.</summary>
-        public long Missing { get; private set; }
-
-        public async Task<Flood> FloodAsync(TimeSpan duration)
-        {
-            using var stop = new CancellationTokenSource(duration);
-            var firstPublished = _published;
-            var firstDelivered = client.Delivered;
-            var cpu = ServerSideProbe.Cpu();
-            var clientCpu = client.CpuTime;
-            var (gen0, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    var inFlight = (_published - firstPublished) - ((client.Delivered - firstDelivered) / subscribers);
-                    if (inFlight >= Window)
-                    {
-                        await client.NextReportAsync(stop.Token);
-                        continue;
-                    }
-
-                    // SignalR's send to a group waits for its slowest member; the window ends regardless.
-                    var publishing = side.PublishAsync(services, _published, stop.Token);
-                    if (!publishing.IsCompletedSuccessfully)
-                    {
-                        await publishing.AsTask().WaitAsync(stop.Token);
-                    }
-
-                    _published++;
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // The window is over (a publish that was still waiting for a stuck subscriber is abandoned).
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            var deliveries = client.Delivered - firstDelivered;
-            var cpuUsed = (ServerSideProbe.Cpu() - cpu).Total;
-            var clientCpuUsed = client.CpuTime - clientCpu;
-            return new Flood(
-                deliveries / elapsed.TotalSeconds,
-                cpuUsed.TotalMilliseconds / (deliveries / 1000.0),
-                clientCpuUsed.TotalMilliseconds / (deliveries / 1000.0),
-                $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} (gen 0/1/2), paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0} ms");
-        }
-
-        /// <summary>Waits until every subscriber has every event; false (and <see cref="Missing"/> set) if some never will.</summary>
-        public async Task<bool> SettleAsync()
-        {
-            var expected = _published * subscribers;
-            if (await client.WaitDeliveredAsync(expected, s_settle))
-            {
-                return true;
-            }
-
-            Missing = expected - client.Delivered;
-            return false;
-        }
-
-        /// <summary>Publishes <paramref name="events"/> at a fixed period; returns their publish-to-last-subscriber latencies, sorted.</summary>
-        public async Task<IReadOnlyList<double>> TimeAsync(int events, TimeSpan period)
-        {
-            if (await client.CommandAsync($"mark {events}", "marked", TimeSpan.FromSeconds(30)) is null)
-            {
-                throw new InvalidOperationException($"{side.Name}: the client did not mark.");
-            }
-
-            var published = new long[events];
-            using (var timer = new PeriodicTimer(period))
-            {
-                for (var i = 0; i < events; i++)
-                {
-                    await timer.WaitForNextTickAsync();
-                    published[i] = Stopwatch.GetTimestamp();
-                    await side.PublishAsync(services, _published++, CancellationToken.None);
-                }
-            }
-
-            await client.WaitDeliveredAsync(_published * subscribers, s_settle);
-            var reply = await client.CommandAsync("lat", "lat ", TimeSpan.FromSeconds(30))
-                ?? throw new InvalidOperationException($"{side.Name}: the client did not report latencies.");
-            var arrived = reply[4..].Split(' ').Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-            return [.. arrived
-                .Select((last, i) => last < 0 ? double.NaN : Stopwatch.GetElapsedTime(published[i], last).TotalMilliseconds)
-                .Where(ms => !double.IsNaN(ms))
-                .Order()];
-        }
-    }
+        double Rate, double CpuPerThousand, double ClientCpuPerThousand, double P50, double P99, double Memory, double StuckRate, double StuckRatio, string Lost);
 }
