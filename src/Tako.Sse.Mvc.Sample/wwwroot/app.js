@@ -290,8 +290,12 @@ function startChat() {
     if (!text) return;
     input.value = "";
     c.sent.push(text);
-    const response = await post("/chat", { name: c.name, text });
-    if (!response.ok) $("chat-status").textContent = `not sent: ${response.status}`;
+    try {
+      const response = await post("/chat", { name: c.name, text });
+      if (!response.ok) $("chat-status").textContent = `not sent: ${response.status}`;
+    } catch {
+      $("chat-status").textContent = "not sent: the server did not answer";
+    }
   });
   $("chat-drop").addEventListener("click", async () => {
     $("chat-status").textContent = "dropping\u2026";
