@@ -251,6 +251,13 @@ function startChat() {
   c.name = `guest-${c.client.slice(0, 4)}`;
   $("chat-you").textContent = c.name;
   const source = watch("chat", new EventSource(`/chat?client=${c.client}`), true);
+  // Over HTTP/1.1 a browser shares its six connections per server among all tabs of a profile: a second tab of
+  // this page finds them taken by the first and waits.
+  setTimeout(() => {
+    if (sample.states.chat === "connecting") {
+      $("chat-status").textContent = "still waiting for a connection: another tab of this page may hold them all; try a private window";
+    }
+  }, 5000);
   let down = false;
   let backAt = null;
   source.addEventListener("error", () => (down = true));
