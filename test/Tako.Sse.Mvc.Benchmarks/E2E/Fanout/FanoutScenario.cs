@@ -1,0 +1,205 @@
+using System.Globalization;
+
+namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
+
+/// <summary>
+/// One channel, N subscribers held by a child process, three servers side by side: ours
+/// (<see cref="ISseHub.PublishAsync"/> and <see cref="SseActionResult.Subscribe"/>), the naive fan-out
+/// (<see cref="NaiveFanout"/>) and SignalR sending to a group. For each: memory per subscriber; a warm-up;
+/// small events at a fixed rate for latency; then windows of events published as fast as they are delivered:
+/// one without, then rounds with and again without one more subscriber that never reads.
+/// </summary>
+internal static class FanoutScenario
+{
+    // Rounds of the stuck-subscriber comparison (each a window with it and one without, half the duration each).
+    private const int StuckRounds = 3;
+
+    // Long enough for tiered compilation of every side's delivery path, which takes longer on a loaded machine.
+    private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(5);
+
+    public static async Task<IReadOnlyList<E2EResult>> RunAsync(E2EOptions options)
+    {
+        var n = options.FanoutSubscribers;
+        Console.WriteLine("  fan-out: ours = ISseHub.PublishAsync + SseActionResult.Subscribe (MVC); naive = a Channel<SseItem<string>> per request + TypedResults.ServerSentEvents (MVC); SignalR = IHubContext.Clients.Group(...).SendAsync to HubConnections (Microsoft.AspNetCore.SignalR.Client) over WebSockets; subscribers in a child process");
+        var idle = await IdleStreamsScenario.MeasureAsync("builtin/silent", n, TimeSpan.Zero);
+        Console.WriteLine($"  idle built-in stream: {Kb(idle)} per stream");
+        var sides = new Dictionary<string, SideFigures>();
+        foreach (var side in FanoutSides.All.Where(s => options.FanoutSides.Contains(s.Name.ToLowerInvariant())))
+        {
+            sides[side.Name] = await RunSideAsync(side, options);
+        }
+
+        if (sides.Count < FanoutSides.All.Count)
+        {
+            // A partial run, for profiling one side: its lines above are the result.
+            return [];
+        }
+
+        var (ours, naive, signalR) = (sides["ours"], sides["naive"], sides["SignalR"]);
+        var setup = $"{n:N0} subscribers, {options.FanoutDuration.TotalSeconds:0} s";
+        var latencySetup = $"{options.FanoutLatencyEvents} events, one per {options.FanoutInterval.TotalMilliseconds:0} ms";
+        return
+        [
+            new E2EResult(
+                $"delivered events/s, published as fast as delivered ({setup})",
+                Rate(ours.Rate), Rate(naive.Rate), Rate(signalR.Rate),
+                $"{ours.Rate / naive.Rate:0.00}x naive, {ours.Rate / signalR.Rate:0.00}x SignalR",
+                ">= 3x naive and > SignalR",
+                ours.Rate >= 3 * naive.Rate && ours.Rate > signalR.Rate),
+            new E2EResult(
+                "server CPU per 1,000 deliveries (user + kernel)",
+                Ms(ours.CpuPerThousand), Ms(naive.CpuPerThousand), Ms(signalR.CpuPerThousand),
+                $"{ours.CpuPerThousand / naive.CpuPerThousand:0.00}x naive, {ours.CpuPerThousand / signalR.CpuPerThousand:0.00}x SignalR",
+                "-",
+                null),
+            new E2EResult(
+                "client process CPU per 1,000 deliveries (shares the 2 cores)",
+                Ms(ours.ClientCpuPerThousand), Ms(naive.ClientCpuPerThousand), Ms(signalR.ClientCpuPerThousand),
+                "-",
+                "-",
+                null),
+            new E2EResult(
+                $"publish-to-last-subscriber latency p50 ({latencySetup})",
+                Ms(ours.P50), Ms(naive.P50), Ms(signalR.P50),
+                $"{ours.P50 / naive.P50:0.00}x naive, {ours.P50 / signalR.P50:0.00}x SignalR",
+                "-",
+                null),
+            new E2EResult(
+                "publish-to-last-subscriber latency p99",
+                Ms(ours.P99), Ms(naive.P99), Ms(signalR.P99),
+                $"{ours.P99 / naive.P99:0.00}x naive, {ours.P99 / signalR.P99:0.00}x SignalR",
+                "-",
+                null),
+            new E2EResult(
+                $"server memory per subscriber (idle built-in stream: {Kb(idle)})",
+                Kb(ours.Memory), Kb(naive.Memory), Kb(signalR.Memory),
+                $"{ours.Memory / idle:0.00}x idle built-in",
+                "<= 1.2x idle built-in",
+                ours.Memory <= 1.2 * idle),
+            new E2EResult(
+                "delivered events/s to the others with one stuck subscriber",
+                Stuck(ours), Stuck(naive), Stuck(signalR),
+                $"{ours.StuckRatio:0.00} of ours without it, {naive.StuckRatio:0.00} naive, {signalR.StuckRatio:0.00} SignalR (median of {StuckRounds} rounds)",
+                ">= 0.90 (slowed < 10%)",
+                ours.StuckRatio >= 0.9),
+            new E2EResult(
+                "deliveries missing to the subscribers that read (one of them dropped)",
+                ours.Lost, naive.Lost, signalR.Lost,
+                "-",
+                "-",
+                null),
+        ];
+    }
+
+    private static async Task<SideFigures> RunSideAsync(FanoutSide side, E2EOptions options)
+    {
+        var n = options.FanoutSubscribers;
+        await using var server = await FanoutServer.StartAsync();
+        var services = server.Services;
+
+        // Kestrel keeps the blocks it used for response headers in its pool; fill it to its working size first,
+        // as the idle-stream run does, so that no side is charged for the pool growing.
+        await WarmPoolAsync(server, n);
+        var before = ServerSideProbe.SettledHeapBytes();
+        await using var client = FanoutClient.Start(side.ClientMode, new Uri(server.BaseAddress, side.Path), n);
+        if (!await client.WaitOpenAsync(TimeSpan.FromMinutes(3))
+            || !await ServerSideProbe.WaitUntilAsync(() => side.Subscribers(services) == n, TimeSpan.FromSeconds(60)))
+        {
+            throw new InvalidOperationException($"{side.Name}: only {side.Subscribers(services)} of {n} subscribers joined.");
+        }
+
+        await Task.Delay(500);
+        var memory = (double)(ServerSideProbe.SettledHeapBytes() - before) / n;
+        Console.WriteLine($"  {side.Name}: {n} subscribers, {Kb(memory)} each");
+
+        var publisher = new FanoutPublisher(side, services, client, n);
+        await publisher.FloodAsync(s_warmUp);
+        await publisher.SettleAsync();
+        await ServerSideProbe.WaitForJitToSettleAsync(TimeSpan.FromSeconds(10));
+        var latencies = await publisher.TimeAsync(options.FanoutLatencyEvents, options.FanoutInterval);
+        var settled = await publisher.SettleAsync();
+
+        // The flat-out windows run back to back, so that the one stuck subscriber is all that differs.
+        var flood = await publisher.FloodAsync(options.FanoutDuration);
+        Console.WriteLine($"  {side.Name}: {flood}");
+        settled &= await publisher.SettleAsync();
+
+        // Rounds of a window with one stuck subscriber, then (once it has closed) one without; each round's
+        // ratio is against the mean of the windows without it just before and just after, so that a drift of
+        // the machine over the run cancels out, and the median round is reported.
+        var ratios = new List<double>();
+        var stuckRates = new List<double>();
+        var previous = flood.Rate;
+        for (var round = 0; round < StuckRounds; round++)
+        {
+            if (await client.CommandAsync("stuck", "stuck ok", TimeSpan.FromSeconds(30)) is null
+                || !await ServerSideProbe.WaitUntilAsync(() => side.Subscribers(services) == n + 1, TimeSpan.FromSeconds(30)))
+            {
+                throw new InvalidOperationException($"{side.Name}: the stuck subscriber did not join.");
+            }
+
+            var stuck = await publisher.FloodAsync(options.FanoutDuration / 2);
+            Console.WriteLine($"  {side.Name} with a stuck subscriber: {stuck}; subscribers now {side.Subscribers(services)}");
+            if (await client.CommandAsync("unstuck", "unstuck ok", TimeSpan.FromSeconds(30)) is null)
+            {
+                throw new InvalidOperationException($"{side.Name}: the stuck subscriber did not close.");
+            }
+
+            await ServerSideProbe.WaitUntilAsync(() => side.Subscribers(services) == n, TimeSpan.FromSeconds(30));
+            var after = await publisher.FloodAsync(options.FanoutDuration / 2);
+            Console.WriteLine($"  {side.Name} without it: {after}");
+            stuckRates.Add(stuck.Rate);
+            ratios.Add(stuck.Rate / ((previous + after.Rate) / 2));
+            previous = after.Rate;
+        }
+
+        settled &= await publisher.SettleAsync();
+        var median = ratios.Order().ElementAt(ratios.Count / 2);
+        Console.WriteLine($"  {side.Name}: stuck-window ratios {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}");
+        return new SideFigures(
+            flood.Rate,
+            flood.CpuPerThousand,
+            flood.ClientCpuPerThousand,
+            Quantile(latencies, 0.50),
+            Quantile(latencies, 0.99),
+            memory,
+            stuckRates[ratios.IndexOf(median)],
+            median,
+            settled ? "none" : $"some: {publisher.Missing:N0} deliveries missing");
+    }
+
+    private static async Task WarmPoolAsync(FanoutServer server, int streams)
+    {
+        using var warm = E2EClientProcess.Start(new Uri(server.BaseAddress, "ours/silent"), streams);
+        try
+        {
+            if (!await E2EClientProcess.WaitOpenAsync(warm, TimeSpan.FromSeconds(120)))
+            {
+                throw new InvalidOperationException("The warm-up streams did not open.");
+            }
+
+            await ServerSideProbe.WaitUntilAsync(() => server.Workload.OpenSources == streams, TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await E2EClientProcess.StopAsync(warm);
+            await ServerSideProbe.WaitUntilAsync(() => server.Workload.OpenSources == 0, TimeSpan.FromSeconds(60));
+        }
+    }
+
+    private static double Quantile(IReadOnlyList<double> sorted, double quantile) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
+
+    private static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture) + " /s";
+
+    // The median round: its rate, and its share of the mean of the windows just before and just after it.
+    private static string Stuck(SideFigures side) =>
+        $"{Rate(side.StuckRate)} ({side.StuckRatio * 100:0}%)";
+
+    private static string Ms(double milliseconds) => milliseconds.ToString("0.000", CultureInfo.InvariantCulture) + " ms";
+
+    private static string Kb(double bytes) => (bytes / 1024).ToString("0.00", CultureInfo.InvariantCulture) + " KB";
+
+    private sealed record SideFigures(
+        double Rate, double CpuPerThousand, double ClientCpuPerThousand, double P50, double P99, double Memory, double StuckRate, double StuckRatio, string Lost);
+}

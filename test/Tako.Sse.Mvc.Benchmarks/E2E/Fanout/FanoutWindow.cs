@@ -1,0 +1,10 @@
+using System.Globalization;
+
+namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
+
+/// <summary>A measured window of flat-out publishing, with the server's collections in it.</summary>
+internal sealed record FanoutWindow(double Rate, double CpuPerThousand, double ClientCpuPerThousand, string Collections)
+{
+    public override string ToString() =>
+        $"{Rate.ToString("N0", CultureInfo.InvariantCulture)} /s, server {CpuPerThousand.ToString("0.000", CultureInfo.InvariantCulture)} ms / 1,000 deliveries, client {ClientCpuPerThousand.ToString("0.000", CultureInfo.InvariantCulture)} ms; GC {Collections}";
+}
