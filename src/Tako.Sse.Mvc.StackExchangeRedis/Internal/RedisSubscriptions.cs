@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using StackExchange.Redis;
+
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// The subscription manager: one pub/sub subscription per channel this instance serves, not one per browser.
+/// A channel's subscription starts with its first local subscriber and its announcements are handled one at a
+/// time, in order. A channel nobody here has listened to for two sweeps (<see cref="SweepPeriod"/>) is
+/// unsubscribed; lingering that long keeps a reconnecting browser's resume cheap.
+/// </summary>
+internal sealed class RedisSubscriptions : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, RedisChannelState> _states = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly RedisSseHub _hub;
+    private readonly ITimer _sweep;
+
+    public RedisSubscriptions(RedisSseHub hub)
+    {
+        _hub = hub;
+        _sweep = hub.Time.CreateTimer(static state => ((RedisSubscriptions)state!).Sweep(), this, SweepPeriod, SweepPeriod);
+    }
+
+    public static TimeSpan SweepPeriod { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets the channels this instance is subscribed to (or subscribing to).</summary>
+    public int Count => _states.Count;
+
+    public CancellationToken Stopping => _stopping.Token;
+
+    public bool TryGet(string channel, out RedisChannelState state) => _states.TryGetValue(channel, out state!);
+
+    /// <summary>Gets the channel's state, subscribing when it is new. The caller re-checks <see cref="RedisChannelState.Removed"/> under its lock.</summary>
+    public RedisChannelState GetOrAdd(string channel)
+    {
+        if (_states.TryGetValue(channel, out var found))
+        {
+            return found;
+        }
+
+        var created = new RedisChannelState(channel);
+        var winner = _states.GetOrAdd(channel, created);
+        if (ReferenceEquals(winner, created))
+        {
+            _ = RunAsync(created);
+        }
+
+        return winner;
+    }
+
+    /// <summary>Catches up every channel (the connection is back); returns how many.</summary>
+    public int CatchUpAll()
+    {
+        var count = 0;
+        foreach (var pair in _states)
+        {
+            if (pair.Value.Ready.IsCompletedSuccessfully)
+            {
+                count++;
+                _ = RedisCatchUp.RunAsync(_hub, pair.Value);
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Unsubscribes channels idle for two sweeps; retries catch-ups that failed.</summary>
+    public void Sweep()
+    {
+        foreach (var pair in _states)
+        {
+            var state = pair.Value;
+            bool remove;
+            lock (state.Gate)
+            {
+                state.IdleSweeps = _hub.GetSubscriberCount(state.Name) == 0 ? state.IdleSweeps + 1 : 0;
+                remove = state.IdleSweeps >= 2;
+                if (remove)
+                {
+                    state.Removed = true;
+                }
+            }
+
+            if (remove)
+            {
+                _states.TryRemove(new KeyValuePair<string, RedisChannelState>(state.Name, state));
+                state.Cancel();
+                _ = UnsubscribeAsync(state);
+                RedisLog.ChannelReleased(_hub.RedisLogger, state.Name);
+            }
+            else if (state.NeedsCatchUp && state.Ready.IsCompletedSuccessfully)
+            {
+                _ = RedisCatchUp.RunAsync(_hub, state);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _sweep.DisposeAsync().ConfigureAwait(false);
+        foreach (var pair in _states)
+        {
+            pair.Value.Cancel();
+        }
+    }
+
+    // Subscribes, sets the cursor to the stream's newest entry, then handles announcements in order until the
+    // channel is released. Announcements that arrive before the cursor is set wait in the queue; those the
+    // cursor already covers are dropped by id.
+    private async Task RunAsync(RedisChannelState state)
+    {
+        try
+        {
+            ChannelMessageQueue? queue = null;
+            RedisStreamId newest = default;
+            while (queue is null || !state.Ready.IsCompleted)
+            {
+                if (state.Removed || _stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                try
+                {
+                    var multiplexer = await _hub.Connection.GetAsync().ConfigureAwait(false);
+                    queue ??= await multiplexer.GetSubscriber().SubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
+                    state.Queue = queue;
+                    newest = await RedisCatchUp.ReadNewestAsync(multiplexer.GetDatabase(), _hub.Keys.Stream(state.Name)).ConfigureAwait(false);
+                    lock (state.Gate)
+                    {
+                        state.Start(newest);
+                    }
+                }
+                catch (Exception exception) when (exception is RedisException or TimeoutException)
+                {
+                    RedisLog.SubscribeFailed(_hub.RedisLogger, state.Name, exception);
+                    await Task.Delay(_hub.RetryDelay, _hub.Time, _stopping.Token).ConfigureAwait(false);
+                }
+            }
+
+            if (queue is null)
+            {
+                return;
+            }
+
+            if (state.Removed || _stopping.IsCancellationRequested)
+            {
+                await UnsubscribeAsync(state).ConfigureAwait(false);
+                return;
+            }
+
+            while (true)
+            {
+                var message = await queue.ReadAsync(_stopping.Token).ConfigureAwait(false);
+                await state.Sync.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                try
+                {
+                    await RedisCatchUp.OnAnnouncementAsync(_hub, state, (byte[]?)message.Message).ConfigureAwait(false);
+                }
+                finally
+                {
+                    state.Sync.Release();
+                }
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or System.Threading.Channels.ChannelClosedException or ObjectDisposedException)
+        {
+            // Released or shutting down.
+        }
+    }
+
+    private async Task UnsubscribeAsync(RedisChannelState state)
+    {
+        if (state.Queue is { } queue)
+        {
+            try
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // The connection is down or closing: the subscription is gone with it, or is dropped on reconnect
+                // only if still registered; either way nothing is delivered for a released state.
+            }
+        }
+    }
+}
