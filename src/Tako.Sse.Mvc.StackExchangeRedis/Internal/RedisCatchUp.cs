@@ -114,9 +114,11 @@ internal static class RedisCatchUp
                     continue;
                 }
 
-                // The first entry after the cursor must name the cursor as its predecessor: otherwise Redis
-                // trimmed the ones in between (or lost them in a restart), and the subscribers must know.
-                if (first && previous != from)
+                // The first entry after the cursor names its predecessor. Later than the cursor: Redis trimmed
+                // entries in between, and the subscribers must know. Earlier (0-0 included): the stream was
+                // created anew (it expired while silent, or Redis restarted empty) and nothing of it was
+                // missed, as OnAnnouncementAsync decides for the same entry arriving live.
+                if (first && previous > from)
                 {
                     RedisLog.ChannelGap(hub.RedisLogger, state.Name, from.ToString());
                     hub.DeliverGap(state.Name, from.ToString(), previous);
