@@ -1,11 +1,18 @@
 using BenchmarkDotNet.Running;
+using Tako.Sse.Mvc.Benchmarks.Channels;
 using Tako.Sse.Mvc.Benchmarks.E2E;
 
 // dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- e2e [--events N] [--streams N] [--duration 10s] [--only name]
+// dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- channels-memory
 // dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- [BenchmarkDotNet arguments]
 if (args.Length > 0 && args[0] == "e2e")
 {
     return await E2ERunner.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == ChannelMemoryMeasurement.Verb)
+{
+    return await ChannelMemoryMeasurement.RunAsync();
 }
 
 // The idle-stream and keep-alive runs start this same executable as their client, so the server's memory

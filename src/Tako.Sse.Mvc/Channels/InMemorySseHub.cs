@@ -37,7 +37,25 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         _ids = ids;
         if (SweepPeriod is { } period)
         {
-            _sweep = timeProvider.CreateTimer(static state => ((InMemorySseHub)state!).Sweep(), this, period, period);
+            // The hub is created on first use, often inside a request: the timer must not capture that
+            // request's ExecutionContext (its AsyncLocals, its Activity) for the life of the app.
+            var suppressed = ExecutionContext.IsFlowSuppressed();
+            if (!suppressed)
+            {
+                ExecutionContext.SuppressFlow();
+            }
+
+            try
+            {
+                _sweep = timeProvider.CreateTimer(static state => ((InMemorySseHub)state!).Sweep(), this, period, period);
+            }
+            finally
+            {
+                if (!suppressed)
+                {
+                    ExecutionContext.RestoreFlow();
+                }
+            }
         }
     }
 
@@ -70,22 +88,28 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         {
             var found = GetOrAddChannel(channel);
             List<SseSubscriber>? refused = null;
-            string id;
+            string? id = null;
             lock (found.Gate)
             {
-                if (found.Removed)
+                if (!found.Removed)
                 {
-                    continue;
-                }
 
-                var now = TimeProvider.GetTimestamp();
-                TrimAged(found, now);
-                var sequence = _ids.Next();
-                id = _ids.Format(sequence);
-                var frame = new SseChannelFrame(id, sequence, EncodeOnce(sseEvent.WithId(id)), now);
-                found.History.Append(frame, Options.HistorySize);
-                found.Deliver(frame, ref refused);
-                MarkRemovedIfEmpty(found);
+                    var now = TimeProvider.GetTimestamp();
+                    TrimAged(found, now);
+                    var sequence = _ids.Next();
+                    id = _ids.Format(sequence);
+                    var frame = new SseChannelFrame(id, sequence, EncodeOnce(sseEvent.WithId(id)), now);
+                    found.History.Append(frame, Options.HistorySize);
+                    found.Deliver(frame, ref refused);
+                    MarkRemovedIfEmpty(found);
+                }
+            }
+
+            if (id is null)
+            {
+                // Removed while we waited for its lock: make sure it has left the table, then take the new one.
+                ForgetIfRemoved(found);
+                continue;
             }
 
             Metrics.Published();
@@ -103,37 +127,25 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         while (true)
         {
             var found = GetOrAddChannel(channel);
-            SseSubscriber subscriber;
+            SseSubscriber? subscriber;
             string? gapReason = null;
-            int missedCount = 0;
+            var missedCount = 0;
             lock (found.Gate)
             {
                 if (found.Removed)
                 {
-                    continue;
+                    subscriber = null;
                 }
-
-                TrimAged(found, TimeProvider.GetTimestamp());
-                SseChannelFrame? opening = null;
-                SseChannelFrame[]? missed = null;
-                if (kind == SseEventIdKind.Issued)
+                else
                 {
-                    missed = found.History.After(sequence);
-                    gapReason = missed is null ? SseGapFrames.Expired : null;
+                    subscriber = SubscribeLocked(found, kind, sequence, lastEventId, abort, out gapReason, out missedCount);
                 }
-                else if (kind == SseEventIdKind.Unknown)
-                {
-                    gapReason = SseGapFrames.Unknown;
-                }
+            }
 
-                if (gapReason is not null)
-                {
-                    // Its id is the newest one, so the client's next reconnect asks from there, not the old id.
-                    opening = Gaps.Create(lastEventId, gapReason, found.History.Newest?.Id ?? string.Empty);
-                }
-
-                missedCount = missed?.Length ?? 0;
-                subscriber = AddSubscriber(found, abort, opening, missed);
+            if (subscriber is null)
+            {
+                ForgetIfRemoved(found);
+                continue;
             }
 
             if (gapReason is not null)
@@ -152,6 +164,29 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
     }
 
     public void Dispose() => _sweep?.Dispose();
+
+    // Under the channel's lock: the snapshot of what the client missed (or the reason it cannot have it) and
+    // the registration are one step, so no publication falls between them.
+    private SseSubscriber SubscribeLocked(SseChannel channel, SseEventIdKind kind, long sequence, string? lastEventId, Action abort, out string? gapReason, out int missedCount)
+    {
+        TrimAged(channel, TimeProvider.GetTimestamp());
+        SseChannelFrame[]? missed = null;
+        gapReason = null;
+        if (kind == SseEventIdKind.Issued)
+        {
+            missed = channel.History.After(sequence);
+            gapReason = missed is null ? SseGapFrames.Expired : null;
+        }
+        else if (kind == SseEventIdKind.Unknown)
+        {
+            gapReason = SseGapFrames.Unknown;
+        }
+
+        // The gap's id is the newest one, so the client's next reconnect asks from there, not the old id.
+        var opening = gapReason is null ? null : Gaps.Create(lastEventId, gapReason, channel.History.Newest?.Id ?? string.Empty);
+        missedCount = missed?.Length ?? 0;
+        return AddSubscriber(channel, abort, opening, missed);
+    }
 
     /// <summary>Trims aged history everywhere and removes channels left empty.</summary>
     internal void Sweep()

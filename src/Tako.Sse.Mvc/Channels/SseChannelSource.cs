@@ -13,7 +13,13 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
 
     public string? LastEventId => lastEventId;
 
-    public override async Task RunAsync(SseStream stream, HttpContext context, bool fromMvc)
+    public override Task RunAsync(SseStream stream, HttpContext context, bool fromMvc)
+    {
+        var subscriber = Subscribe(context);
+        return stream.RunAsync(new Subscription(subscriber), default(SseChannelFrameWriter));
+    }
+
+    private SseSubscriber Subscribe(HttpContext context)
     {
         // Resolved at execution, before the response starts: a missing or foreign hub is a 500 with a clear
         // message, not an event stream that never says anything.
@@ -29,16 +35,12 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
         // Subscribed before the headers go out: once a client sees the response open (EventSource's onopen),
         // every later publication reaches it. The frames published meanwhile wait in the subscriber's queue.
         var subscriber = channels.Subscribe(channel, lastEventId, context.Abort);
-        try
-        {
-            await stream.RunAsync(new Subscription(subscriber), default(SseChannelFrameWriter));
-        }
-        finally
-        {
-            // The loop disposes the enumerator it got; this covers a loop that ended before asking for it
-            // (the headers could not be sent) and is a no-op otherwise.
-            await subscriber.DisposeAsync();
-        }
+
+        // The loop disposes the enumerator it got. This also covers a loop that ended before asking for it (the
+        // headers could not be sent), and, being the end of the request, it is what stops a late Disconnect
+        // from aborting the next request on a reused HttpContext.
+        context.Response.RegisterForDisposeAsync(subscriber);
+        return subscriber;
     }
 
     private sealed class Subscription(SseSubscriber subscriber) : IAsyncEnumerable<SseChannelFrame>

@@ -3,19 +3,6 @@ using System.Security.Cryptography;
 
 namespace Tako.Sse.Mvc;
 
-/// <summary>What an incoming <c>Last-Event-ID</c> is to this hub.</summary>
-internal enum SseEventIdKind
-{
-    /// <summary>No id (a first connection): live events only.</summary>
-    None,
-
-    /// <summary>Malformed, from another hub instance (another epoch, e.g. before a restart), or never issued.</summary>
-    Unknown,
-
-    /// <summary>An id this hub issued; the history may or may not still hold it.</summary>
-    Issued,
-}
-
 /// <summary>
 /// The hub's ids: <c>&lt;epoch&gt;-&lt;sequence&gt;</c>. The epoch is 16 lowercase hex digits drawn at random
 /// when the hub is created (once per process), so an id from before a restart is recognized as foreign. The

@@ -18,9 +18,16 @@ namespace Tako.Sse.Mvc;
 /// and a resume after a long outage must not trip the slow-subscriber policy before the first write.
 /// </para>
 /// </remarks>
-internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueTaskSource<bool>
+internal sealed partial class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueTaskSource<bool>
 {
     private readonly Lock _gate = new();
+
+    // Orders an abort against the end of the request: taken to abort, and to mark the subscriber disposed.
+    // Kestrel reuses an HttpContext for the next request on the connection, so an abort that ran after the
+    // subscription's request had finished could hit an unrelated request. Disposal happens before the
+    // request finishes, and an abort only runs before disposal. Separate from _gate so the abort never runs
+    // under the lock publishers take.
+    private readonly Lock _abortGate = new();
     private readonly SseChannelHub _hub;
     private readonly SseSubscriberQueue _queue;
     private readonly Action _abort;
@@ -33,8 +40,8 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
     private string? _lastDeliveredId;
     private bool _waiting;
     private bool _ended;
-    private bool _held;
-    private int _disposed;
+    private bool _held; // see SseSubscriber.Backplane.cs
+    private bool _disposed;
     private CancellationTokenRegistration _cancellation;
 
     public SseSubscriber(SseChannelHub hub, SseChannel channel, Action abort, SseChannelFrame? opening, SseChannelFrame[]? missed)
@@ -99,57 +106,6 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
         }
     }
 
-    /// <summary>
-    /// Backplane support (Tako.Sse.Mvc.StackExchangeRedis): called right after <see cref="SseChannelHub.AddSubscriber"/>
-    /// under the channel's lock, so no frame is queued yet. A held subscriber queues live frames as usual but
-    /// hands none to its reader until <see cref="Release"/>: a hub whose history is remote learns only later
-    /// what the client missed, and that must go out before the live frames.
-    /// </summary>
-    public void Hold()
-    {
-        lock (_gate)
-        {
-            _held = true;
-        }
-    }
-
-    /// <summary>
-    /// Backplane support: ends <see cref="Hold"/>. <paramref name="opening"/> and <paramref name="missed"/> go out
-    /// first, as if given to the constructor; the queued frames for which <paramref name="alreadySent"/> is
-    /// true (the client had them before it came here) are discarded.
-    /// </summary>
-    public void Release(SseChannelFrame? opening, SseChannelFrame[]? missed, Func<SseChannelFrame, bool>? alreadySent = null)
-    {
-        lock (_gate)
-        {
-            if (!_held)
-            {
-                return;
-            }
-
-            _held = false;
-            _opening = opening;
-            _missed = missed is { Length: > 0 } ? missed : null;
-            if (alreadySent is not null)
-            {
-                // Rotating the ring once keeps the order of the frames that stay.
-                for (var i = _queue.Count; i > 0; i--)
-                {
-                    var queued = _queue.Dequeue();
-                    if (!alreadySent(queued))
-                    {
-                        _queue.Enqueue(queued);
-                    }
-                }
-            }
-
-            if (_opening is not null || _missed is not null || _queue.Count > 0 || _dropped > 0)
-            {
-                Wake(true);
-            }
-        }
-    }
-
     /// <summary>Aborts the response of a subscriber that <see cref="TryEnqueue"/> refused, off the publisher's thread.</summary>
     public void Disconnect() =>
         ThreadPool.UnsafeQueueUserWorkItem(
@@ -157,7 +113,14 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
             {
                 // Abort, not a graceful end: the reader may be stuck in a write the client never takes, and a
                 // graceful end would wait for that write. Aborting also fires RequestAborted, which ends the loop.
-                subscriber._abort();
+                lock (subscriber._abortGate)
+                {
+                    if (!subscriber._disposed)
+                    {
+                        subscriber._abort();
+                    }
+                }
+
                 subscriber.End();
             },
             this,
@@ -185,7 +148,14 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
 
     public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        bool first;
+        lock (_abortGate)
+        {
+            first = !_disposed;
+            _disposed = true;
+        }
+
+        if (first)
         {
             _cancellation.Dispose();
             End();

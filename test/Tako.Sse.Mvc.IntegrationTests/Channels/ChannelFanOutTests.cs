@@ -42,6 +42,28 @@ public class ChannelFanOutTests
     }
 
     [Fact]
+    public async Task Publish_H2cSubscribersOnOneConnection_EachStreamGetsEveryEvent()
+    {
+        await using var app = await ChannelsApp.StartAsync(protocols: Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        var subscribers = new List<Subscriber>();
+        for (var i = 0; i < 10; i++)
+        {
+            subscribers.Add(await app.SubscribeAsync("/minimal/h2"));
+        }
+
+        await app.PublishAsync("h2", 5);
+
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.Response.Version.Should().Be(System.Net.HttpVersion.Version20);
+            (await subscriber.NextAsync(5)).Select(e => e.Data).Should().Equal("e0", "e1", "e2", "e3", "e4");
+            await subscriber.DisposeAsync();
+        }
+
+        await Poll.UntilAsync(() => app.Hub().GetSubscriberCount("h2") == 0, "every stream to leave");
+    }
+
+    [Fact]
     public async Task Publish_ToTwentySubscribers_EncodesEachEventOnce()
     {
         var encodes = 0;

@@ -50,7 +50,13 @@ public class ChannelResumeTests
     [Fact]
     public async Task Subscribe_ResumeWhilePublishingGoesOn_GetsAnExactRunWithNoGapOrDuplicate()
     {
-        await using var app = await ChannelsApp.StartAsync(c => c.HistorySize = 10_000);
+        // Queues as large as the run: this test is about the resume, not about a reader the busy machine
+        // slows down (that one would be disconnected as a slow subscriber, rightly).
+        await using var app = await ChannelsApp.StartAsync(c =>
+        {
+            c.HistorySize = 10_000;
+            c.SubscriberQueueSize = 10_000;
+        });
         var ids = new List<string>();
         for (var i = 0; i < 50; i++)
         {

@@ -40,6 +40,7 @@ public class ChannelSlowSubscriberTests
         slowDisconnected.Sum().Should().Be(1);
         app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 30).Which.Level.Should().Be(LogLevel.Information);
         (await ReadUntilEndAsync(stalled)).Should().BeTrue("the stalled response was aborted, even with its write stuck");
+        app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Warning, "a client's slowness is not an error");
 
         // The browser would reconnect with the last id it saw: the history has everything since.
         await using var back = await app.SubscribeAsync("/channels/open/slow", lastEventId: first);
@@ -77,14 +78,31 @@ public class ChannelSlowSubscriberTests
             received.Add(await stalled.NextAsync());
         }
 
-        var gapAt = received.FindIndex(e => e.EventType == "tako.gap");
-        gapAt.Should().BePositive();
-        received.Take(gapAt).Select(e => e.EventId).Should().Equal(published.Take(gapAt));
-        var resumedAt = published.IndexOf(received[gapAt + 1].EventId!);
-        received.Skip(gapAt + 1).Select(e => e.EventId).Should().Equal(published.Skip(resumedAt));
-        received[gapAt].EventId.Should().Be(published[resumedAt - 1], "the gap's id is the last event dropped");
-        ChannelGapTests.Data(received[gapAt]).Should().Be((published[gapAt - 1], "dropped"));
-        (resumedAt - gapAt).Should().BeGreaterThanOrEqualTo(10, "at least ten events were dropped");
+        // The stalled stream may come unstuck for a moment while publishing goes on (the kernel grows its
+        // buffers), so there can be several gaps. Each one follows the last event delivered, and what comes
+        // after it follows on from the gap's id, without a duplicate.
+        var next = 0;
+        var gaps = 0;
+        string? lastDelivered = null;
+        foreach (var item in received)
+        {
+            if (item.EventType == "tako.gap")
+            {
+                gaps++;
+                ChannelGapTests.Data(item).Should().Be((lastDelivered, "dropped"));
+                var resumeAt = published.IndexOf(item.EventId!) + 1;
+                resumeAt.Should().BeGreaterThan(next, "a gap stands for events that were dropped");
+                next = resumeAt;
+                continue;
+            }
+
+            published.IndexOf(item.EventId!).Should().Be(next, "events between gaps follow the history in order");
+            next++;
+            lastDelivered = item.EventId;
+        }
+
+        gaps.Should().BePositive();
+        received.Count(e => e.EventType != "tako.gap").Should().BeLessThan(published.Count, "events were dropped");
         app.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 31 && r.Level == LogLevel.Debug);
     }
 

@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
@@ -21,7 +22,8 @@ internal static class ChannelsApp
         Action<SseChannelOptions>? channels = null,
         TimeProvider? time = null,
         Action<IServiceCollection>? services = null,
-        Action<TakoSseOptions>? options = null) =>
+        Action<TakoSseOptions>? options = null,
+        HttpProtocols protocols = HttpProtocols.Http1) =>
         TestApp.StartAsync(
             s =>
             {
@@ -45,6 +47,7 @@ internal static class ChannelsApp
                 a.UseAuthentication();
                 a.UseAuthorization();
             },
+            protocols: protocols,
             endpoints: e => e.MapGet(
                 "/minimal/{name}",
                 (string name, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) => SseActionResult.Subscribe(name, lastEventId)));
