@@ -95,4 +95,24 @@ public sealed class DeliveryTests
         await badName.Should().ThrowAsync<ArgumentException>();
         (await (await redis.AdminAsync()).KeyExistsAsync("tako:sse:x")).Should().BeFalse();
     }
+
+    [SkippableFact]
+    public async Task PublishAsync_ThreeSubscribersOnAnInstance_EncodedOnceThere()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var counting = new CountingEncoder();
+        await using var a = await RedisApp.StartAsync(redis);
+        await using var b = await RedisApp.StartAsync(redis, services: counting.Decorate);
+        var readings = new[] { await b.SubscribeAsync("once"), await b.SubscribeAsync("once"), await b.SubscribeAsync("once") };
+        await b.ServingAsync("once");
+
+        await a.PublishAsync("once", "payload");
+        foreach (var reading in readings)
+        {
+            (await reading.UntilCountAsync(1)).Single().Data.Should().Be("payload");
+            await reading.DisposeAsync();
+        }
+
+        counting.Encodes.Should().Be(1);
+    }
 }

@@ -30,6 +30,8 @@ public sealed class RedisOutageTests
         await Poll.UntilAsync(() => KeepAliveCount(before) > keepAlives + 2, "keep-alives during the outage");
         await using var during = await b.SubscribeAsync("news");
         await using var resumingDuring = await b.SubscribeAsync("news", oldId);
+        await using var newChannelDuring = await b.SubscribeAsync("fresh");
+        newChannelDuring.Response.StatusCode.Should().Be(HttpStatusCode.OK);
         during.Response.StatusCode.Should().Be(HttpStatusCode.OK);
         resumingDuring.Response.StatusCode.Should().Be(HttpStatusCode.OK);
         await during.UntilTextAsync(":keepalive");
@@ -56,6 +58,11 @@ public sealed class RedisOutageTests
         (await before.UntilAsync(e => e.Count >= 2, "the event after the restart")).Select(e => e.Data).Should().Equal("e0", "after");
         (await during.UntilCountAsync(1)).Select(e => e.Data).Should().Equal("after");
         (await resumingDuring.UntilCountAsync(1)).Select(e => e.Data).Should().Equal("after");
+
+        // A channel first asked for during the outage is subscribed once Redis is back.
+        await b.ServingAsync("fresh");
+        await a.PublishAsync("fresh", "first");
+        (await newChannelDuring.UntilCountAsync(1)).Select(e => e.Data).Should().Equal("first");
 
         // An id from before the restart is one Redis no longer holds.
         await using var resumingAfter = await a.SubscribeAsync("news", oldId);

@@ -8,7 +8,7 @@ namespace Tako.Sse.Mvc;
 /// <see cref="ConfigurationOptions.AbortOnConnectFail"/> off, so StackExchange.Redis keeps trying in the
 /// background; a factory that throws is asked again on the next use.
 /// </summary>
-internal sealed class RedisConnection(TakoSseRedisOptions options, ILogger logger, Action<ConnectionFailedEventArgs> restored) : IAsyncDisposable
+internal sealed class RedisConnection(TakoSseRedisOptions options, ILogger logger, Action<ConnectionFailedEventArgs> restored) : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnectionMultiplexer? _multiplexer;
@@ -75,5 +75,11 @@ internal sealed class RedisConnection(TakoSseRedisOptions options, ILogger logge
         {
             _gate.Release();
         }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        Interlocked.Exchange(ref _multiplexer, null)?.Dispose();
     }
 }

@@ -47,4 +47,12 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 109, EventName = "SseRedisConnectionLog", Level = LogLevel.Debug,
         Message = "{Line}")]
     public static partial void ConnectionLog(ILogger logger, string line);
+
+    [LoggerMessage(EventId = 110, EventName = "SseRedisSubscribeRetry", Level = LogLevel.Debug,
+        Message = "Still subscribing to channel {Channel} on Redis (attempt {Attempt}).")]
+    public static partial void SubscribeRetry(ILogger logger, string channel, int attempt);
+
+    [LoggerMessage(EventId = 111, EventName = "SseRedisAnnouncementFailed", Level = LogLevel.Error,
+        Message = "Channel {Channel}: handling an announcement from Redis failed; delivery goes on with the next one.")]
+    public static partial void AnnouncementFailed(ILogger logger, string channel, Exception exception);
 }

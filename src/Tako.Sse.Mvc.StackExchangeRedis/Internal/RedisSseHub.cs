@@ -21,7 +21,7 @@ namespace Tako.Sse.Mvc;
 /// Redis is down); one that resumes is held until <see cref="RedisResume"/> has read what it missed.
 /// </para>
 /// </remarks>
-internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable
+internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
 {
     public RedisSseHub(
         ISseEncoder encoder,
@@ -101,8 +101,15 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Subscriptions.DisposeAsync().ConfigureAwait(false);
+        Subscriptions.Dispose();
         await Connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // A container disposed synchronously (a bare ServiceProvider in a using) must not throw for want of this.
+    public void Dispose()
+    {
+        Subscriptions.Dispose();
+        Connection.Dispose();
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace Tako.Sse.Mvc;
 /// time, in order. A channel nobody here has listened to for two sweeps (<see cref="SweepPeriod"/>) is
 /// unsubscribed; lingering that long keeps a reconnecting browser's resume cheap.
 /// </summary>
-internal sealed class RedisSubscriptions : IAsyncDisposable
+internal sealed class RedisSubscriptions : IDisposable
 {
     private readonly ConcurrentDictionary<string, RedisChannelState> _states = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -96,15 +96,15 @@ internal sealed class RedisSubscriptions : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         if (_stopping.IsCancellationRequested)
         {
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _sweep.DisposeAsync().ConfigureAwait(false);
+        _stopping.Cancel();
+        _sweep.Dispose();
         foreach (var pair in _states)
         {
             pair.Value.Cancel();
@@ -120,6 +120,7 @@ internal sealed class RedisSubscriptions : IAsyncDisposable
         {
             ChannelMessageQueue? queue = null;
             RedisStreamId newest = default;
+            var attempts = 0;
             while (queue is null || !state.Ready.IsCompleted)
             {
                 if (state.Removed || _stopping.IsCancellationRequested)
@@ -140,7 +141,20 @@ internal sealed class RedisSubscriptions : IAsyncDisposable
                 }
                 catch (Exception exception) when (exception is RedisException or TimeoutException)
                 {
-                    RedisLog.SubscribeFailed(_hub.RedisLogger, state.Name, exception);
+                    if (attempts++ == 0)
+                    {
+                        RedisLog.SubscribeFailed(_hub.RedisLogger, state.Name, exception);
+                    }
+                    else
+                    {
+                        RedisLog.SubscribeRetry(_hub.RedisLogger, state.Name, attempts);
+                    }
+
+                    if (queue is null)
+                    {
+                        await ForgetFailedSubscriptionAsync(state).ConfigureAwait(false);
+                    }
+
                     await Task.Delay(_hub.RetryDelay, _hub.Time, _stopping.Token).ConfigureAwait(false);
                 }
             }
@@ -164,6 +178,11 @@ internal sealed class RedisSubscriptions : IAsyncDisposable
                 {
                     await RedisCatchUp.OnAnnouncementAsync(_hub, state, (byte[]?)message.Message).ConfigureAwait(false);
                 }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // One bad announcement must not end the channel's delivery on this instance.
+                    RedisLog.AnnouncementFailed(_hub.RedisLogger, state.Name, exception);
+                }
                 finally
                 {
                     state.Sync.Release();
@@ -173,6 +192,24 @@ internal sealed class RedisSubscriptions : IAsyncDisposable
         catch (Exception exception) when (exception is OperationCanceledException or System.Threading.Channels.ChannelClosedException or ObjectDisposedException)
         {
             // Released or shutting down.
+        }
+    }
+
+    // A SUBSCRIBE that failed may still have left its queue registered in the multiplexer (to be resubscribed on
+    // reconnect), where nobody would read it and it would fill up. This instance has one subscription per
+    // channel, so dropping every handler of the channel drops exactly that one before the next attempt.
+    private async Task ForgetFailedSubscriptionAsync(RedisChannelState state)
+    {
+        try
+        {
+            if (_hub.Connection.Current is { } multiplexer)
+            {
+                await multiplexer.GetSubscriber().UnsubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // Still down: the local registration is gone all the same, and there is nothing to tell the server.
         }
     }
 

@@ -48,7 +48,8 @@ public sealed class RedisApp : IAsyncDisposable
         Action<TakoSseOptions>? options = null,
         string? user = null,
         string? password = null,
-        string keyPrefix = "tako:sse:")
+        string keyPrefix = "tako:sse:",
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -67,6 +68,7 @@ public sealed class RedisApp : IAsyncDisposable
                 o.KeyPrefix = keyPrefix;
             });
 
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapGet(
             "/channels/{name}",
