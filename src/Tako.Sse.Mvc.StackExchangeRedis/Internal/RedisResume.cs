@@ -104,6 +104,7 @@ internal static class RedisResume
 
             subscriber.Release(null, [.. missed]);
             hub.Metrics.Resumed();
+            Log.Resumed(hub.Logger, state.Name, missed.Count);
         }
         catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
         {
@@ -164,5 +165,6 @@ internal static class RedisResume
     {
         subscriber.Release(hub.Gaps.Create(lastEventId, reason, newestId), null);
         hub.Metrics.GapSent(reason);
+        Log.ResumeGap(hub.Logger, subscriber.Channel.Name, reason);
     }
 }
