@@ -88,7 +88,7 @@ internal static class RedisCatchUp
             var multiplexer = await hub.Connection.GetAsync().ConfigureAwait(false);
             entries = await multiplexer.GetDatabase().StreamRangeAsync(hub.Keys.Stream(state.Name), from.ToString(), "+").ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is not (OperationCanceledException or ObjectDisposedException))
         {
             state.NeedsCatchUp = true;
             RedisLog.CatchUpFailed(hub.RedisLogger, state.Name, exception);

@@ -55,4 +55,8 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 111, EventName = "SseRedisAnnouncementFailed", Level = LogLevel.Error,
         Message = "Channel {Channel}: handling an announcement from Redis failed; delivery goes on with the next one.")]
     public static partial void AnnouncementFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(EventId = 112, EventName = "SseRedisResumeFailed", Level = LogLevel.Error,
+        Message = "Channel {Channel}: reading what a resuming subscriber missed failed; it gets a gap event instead.")]
+    public static partial void ResumeFailed(ILogger logger, string channel, Exception exception);
 }

@@ -110,6 +110,12 @@ internal static class RedisResume
         {
             // The state was released (no subscriber left) or the application is stopping.
         }
+        catch (Exception exception)
+        {
+            // Never leave a subscriber held for good: it gets the gap, then live events.
+            RedisLog.ResumeFailed(hub.RedisLogger, state.Name, exception);
+            Gap(hub, subscriber, lastEventId, SseGapFrames.Unknown, string.Empty);
+        }
     }
 
     // The client has seen more than this instance has delivered: catch the channel up to its id, then drop
@@ -151,7 +157,7 @@ internal static class RedisResume
                 var multiplexer = await hub.Connection.GetAsync().ConfigureAwait(false);
                 return await multiplexer.GetDatabase().StreamRangeAsync(hub.Keys.Stream(state.Name), from.ToString(), to.ToString()).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            catch (Exception exception) when (exception is not (OperationCanceledException or ObjectDisposedException))
             {
                 RedisLog.ResumeRetry(hub.RedisLogger, state.Name, exception);
                 await Task.Delay(hub.RetryDelay, hub.Time, hub.Subscriptions.Stopping).ConfigureAwait(false);

@@ -171,6 +171,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     private void OnConnectionRestored(ConnectionFailedEventArgs e)
     {
         var count = Subscriptions.CatchUpAll();
+        Subscriptions.ScheduleRecheck();
         RedisLog.ConnectionRestored(RedisLogger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), count);
     }
 }

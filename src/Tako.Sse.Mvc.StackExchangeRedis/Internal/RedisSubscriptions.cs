@@ -15,6 +15,7 @@ internal sealed class RedisSubscriptions : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly RedisSseHub _hub;
     private readonly ITimer _sweep;
+    private int _recheckInSweeps;
 
     public RedisSubscriptions(RedisSseHub hub)
     {
@@ -65,9 +66,21 @@ internal sealed class RedisSubscriptions : IDisposable
         return count;
     }
 
+    /// <summary>
+    /// After a reconnect: catches every channel up once more two sweeps later. StackExchange.Redis resubscribes
+    /// after it reports the connection back, so an event published in between reaches neither the immediate
+    /// catch-up nor the subscription; on a busy channel the next announcement finds it, on a quiet one this does.
+    /// </summary>
+    public void ScheduleRecheck() => Volatile.Write(ref _recheckInSweeps, 2);
+
     /// <summary>Unsubscribes channels idle for two sweeps; retries catch-ups that failed.</summary>
     public void Sweep()
     {
+        if (Volatile.Read(ref _recheckInSweeps) > 0 && Interlocked.Decrement(ref _recheckInSweeps) == 0)
+        {
+            CatchUpAll();
+        }
+
         foreach (var pair in _states)
         {
             var state = pair.Value;
@@ -139,7 +152,7 @@ internal sealed class RedisSubscriptions : IDisposable
                         state.Start(newest);
                     }
                 }
-                catch (Exception exception) when (exception is RedisException or TimeoutException)
+                catch (Exception exception) when (exception is not (OperationCanceledException or ObjectDisposedException))
                 {
                     if (attempts++ == 0)
                     {
