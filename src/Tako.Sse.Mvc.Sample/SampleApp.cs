@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tako.Sse.Mvc.Sample.Chat;
+using Tako.Sse.Mvc.Sample.Identity;
 using Tako.Sse.Mvc.Sample.Logging;
 using Tako.Sse.Mvc.Sample.Services;
 
@@ -46,6 +48,10 @@ public static class SampleApp
         builder.Services.AddSingleton<LogTail>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, LogTailLoggerProvider>());
         builder.Services.AddSingleton<ResumeConnections>();
+        builder.Services.AddSingleton<ChatConnections>();
+
+        // A stand-in for real sign-in, so that the per-user channel has users (see DemoAuthentication).
+        builder.Services.AddDemoAuthentication();
         builder.Services.AddHostedService<OrderSimulator>();
 
         configure?.Invoke(builder);
@@ -57,6 +63,8 @@ public static class SampleApp
         app.UseSseHeaders();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapControllers();
         return app;
     }

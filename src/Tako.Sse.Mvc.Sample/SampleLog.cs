@@ -30,4 +30,12 @@ internal static partial class SampleLog
     [LoggerMessage(EventId = 7, EventName = "ResumeStreamDropped", Level = LogLevel.Information,
         Message = "Resume stream of client {Client} dropped on request; the browser reconnects by itself")]
     public static partial void ResumeStreamDropped(ILogger logger, string client);
+
+    [LoggerMessage(EventId = 8, EventName = "ChatStreamResumed", Level = LogLevel.Information,
+        Message = "Chat stream of client {Client} reconnected with Last-Event-ID {LastEventId}")]
+    public static partial void ChatStreamResumed(ILogger logger, string client, string lastEventId);
+
+    [LoggerMessage(EventId = 9, EventName = "ChatStreamDropped", Level = LogLevel.Information,
+        Message = "Chat stream of client {Client} ended on request; the browser reconnects by itself")]
+    public static partial void ChatStreamDropped(ILogger logger, string client);
 }

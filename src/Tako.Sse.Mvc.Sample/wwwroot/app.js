@@ -13,6 +13,8 @@ const sample = (window.sample = {
   resume: { client: null, numbers: [], last: null, gaps: 0, duplicates: 0, resumedAfter: [], drops: 0 },
   echo: { runs: [] },
   clock: { headers: {}, frames: [] },
+  chat: { client: null, name: null, messages: [], sent: [], missed: 0, gaps: [], duplicates: 0, reconnects: 0, drops: 0 },
+  connections: { open: 0, max: 0, waiting: 0 },  // HTTP connections the page holds, counted by the page itself
 });
 
 const keep = (list, item, max) => {
@@ -20,6 +22,44 @@ const keep = (list, item, max) => {
   if (list.length > max) list.splice(0, list.length - max);
 };
 const $ = (id) => document.getElementById(id);
+
+// Browsers open at most six HTTP/1.1 connections to one server. Five streams stay open for good (ticker, feed,
+// logs, resume, chat); every short request (the long job, echo, the clock, chat posts, drops) waits for its turn
+// on the sixth, so the page never asks for a seventh.
+let turn = Promise.resolve();
+function inTurn(work) {
+  sample.connections.waiting++;
+  const run = turn.then(async () => {
+    sample.connections.waiting--;
+    connection(+1);
+    try {
+      return await work();
+    } finally {
+      connection(-1);
+    }
+  });
+  turn = run.catch(() => {});
+  return run;
+}
+
+// A POST that takes its turn, its response read to the end so that the connection is free again.
+function post(url, json) {
+  return inTurn(async () => {
+    const response = await fetch(url, json === undefined
+      ? { method: "POST" }
+      : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(json) });
+    await response.text();
+    return response;
+  });
+}
+
+function connection(delta) {
+  const c = sample.connections;
+  c.open += delta;
+  c.max = Math.max(c.max, c.open);
+  const max = $("connections-max");
+  if (max) max.textContent = c.max;
+}
 
 function setState(name, state) {
   sample.states[name] = state;
@@ -32,7 +72,7 @@ function setState(name, state) {
 }
 
 function renderConnections() {
-  const names = ["ticker", "feed", "progress", "logs", "resume", "echo", "clock"];
+  const names = ["ticker", "feed", "progress", "logs", "resume", "chat", "echo", "clock"];
   $("connection-rows").replaceChildren(...names.filter((name) => name in sample.states).map((name) => {
     const row = document.createElement("tr");
     const stream = document.createElement("td");
@@ -49,8 +89,10 @@ function renderConnections() {
   }));
 }
 
-// EventSource has three ready states; "reconnecting" is CONNECTING again after an error.
-function watch(name, source) {
+// EventSource has three ready states; "reconnecting" is CONNECTING again after an error. A stream that stays
+// open for good holds one of the page's connections from here on.
+function watch(name, source, forGood = false) {
+  if (forGood) connection(+1);
   setState(name, "connecting");
   source.addEventListener("open", () => setState(name, "open"));
   source.addEventListener("error", () =>
@@ -60,7 +102,7 @@ function watch(name, source) {
 
 // --- Ticker: the raw path, messages only ---------------------------------------------------------------
 function startTicker() {
-  const source = watch("ticker", new EventSource("/events"));
+  const source = watch("ticker", new EventSource("/events"), true);
   source.onmessage = (e) => {
     const t = sample.ticker;
     t.count++;
@@ -74,7 +116,7 @@ function startTicker() {
 
 // --- Feed: named events with ids -----------------------------------------------------------------------
 function startFeed() {
-  const source = watch("feed", new EventSource("/feed"));
+  const source = watch("feed", new EventSource("/feed"), true);
   const record = (e) => {
     keep(sample.feed.events, { type: e.type, id: e.lastEventId, data: e.data }, 200);
     renderFeed();
@@ -140,7 +182,7 @@ function renderProgress(status) {
 
 // --- Logs: JSON events -----------------------------------------------------------------------------------
 function startLogs() {
-  const source = watch("logs", new EventSource("/logs"));
+  const source = watch("logs", new EventSource("/logs"), true);
   source.addEventListener("log", (e) => {
     const entry = JSON.parse(e.data);
     sample.logs.count++;
@@ -161,7 +203,7 @@ function startLogs() {
 function startResume() {
   const r = sample.resume;
   r.client = Math.random().toString(36).slice(2, 12);
-  const source = watch("resume", new EventSource(`/resume?client=${r.client}`));
+  const source = watch("resume", new EventSource(`/resume?client=${r.client}`), true);
   source.onmessage = (e) => {
     const n = Number(e.data);
     if (r.last !== null && n <= r.last) r.duplicates++;
@@ -179,7 +221,7 @@ function startResume() {
   });
   $("resume-drop").addEventListener("click", async () => {
     $("resume-status").textContent = "dropping\u2026";
-    const response = await fetch(`/resume/drop?client=${r.client}`, { method: "POST" });
+    const response = await post(`/resume/drop?client=${r.client}`);
     if (response.ok) r.drops++;
     $("resume-status").textContent = response.ok ? "dropped; waiting for the browser to reconnect" : "no open stream to drop";
   });
@@ -200,6 +242,86 @@ function renderResume() {
   $("resume-gaps").textContent = r.gaps;
   $("resume-duplicates").textContent = r.duplicates;
   $("resume-reconnects").textContent = r.resumedAfter.length;
+}
+
+// --- Chat: a public channel, resumed from its history after a reconnect -------------------------------
+function startChat() {
+  const c = sample.chat;
+  c.client = Math.random().toString(36).slice(2, 12);
+  c.name = `guest-${c.client.slice(0, 4)}`;
+  $("chat-you").textContent = c.name;
+  const source = watch("chat", new EventSource(`/chat?client=${c.client}`), true);
+  let down = false;
+  let backAt = null;
+  source.addEventListener("error", () => (down = true));
+  source.addEventListener("open", () => {
+    if (!down) return;
+    // Back after a lost connection: the browser sent Last-Event-ID, and what was published meanwhile comes
+    // first, from the channel's history.
+    down = false;
+    backAt = Date.now();
+    c.reconnects++;
+    addChatLine("marker", `\u21bb reconnected with Last-Event-ID ${c.messages.at(-1)?.id ?? "(none)"}`);
+    $("chat-status").textContent = "reconnected";
+  });
+  source.addEventListener("chat", (e) => {
+    const message = JSON.parse(e.data);
+    if (c.messages.some((m) => m.id === e.lastEventId)) {
+      c.duplicates++;
+    }
+    // Published before this tab was back: it reached us from the history, not live.
+    const missed = backAt !== null && message.at <= backAt;
+    if (missed) c.missed++;
+    keep(c.messages, { id: e.lastEventId, name: message.name, text: message.text, missed }, 500);
+    addChatLine(missed ? "missed" : "", message.text, message.name);
+    renderChat();
+  });
+  // The hub says the history no longer holds what this tab missed: a page with state would reload it here.
+  source.addEventListener("tako.gap", (e) => {
+    c.gaps.push(JSON.parse(e.data));
+    addChatLine("gap", "some messages are no longer in the history");
+    renderChat();
+  });
+
+  $("chat-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const input = $("chat-input");
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    c.sent.push(text);
+    const response = await post("/chat", { name: c.name, text });
+    if (!response.ok) $("chat-status").textContent = `not sent: ${response.status}`;
+  });
+  $("chat-drop").addEventListener("click", async () => {
+    $("chat-status").textContent = "dropping\u2026";
+    const response = await post(`/chat/drop?client=${c.client}`);
+    if (response.ok) c.drops++;
+    $("chat-status").textContent = response.ok ? "dropped; the browser reconnects in a few seconds" : "no open stream to drop";
+  });
+}
+
+function addChatLine(kind, text, name) {
+  const line = document.createElement("li");
+  line.className = kind;
+  if (name) {
+    const who = document.createElement("b");
+    who.textContent = `${name}: `;
+    line.append(who);
+  }
+  line.append(text);
+  const log = $("chat-messages");
+  log.append(line);
+  while (log.children.length > 100) log.firstElementChild.remove();
+  log.scrollTop = log.scrollHeight;
+}
+
+function renderChat() {
+  const c = sample.chat;
+  $("chat-count").textContent = c.messages.length;
+  $("chat-missed").textContent = c.missed;
+  $("chat-gaps").textContent = c.gaps.length;
+  $("chat-duplicates").textContent = c.duplicates;
 }
 
 // --- Echo: untrusted text, exactly one message ---------------------------------------------------------
@@ -266,19 +388,19 @@ async function readClock(frames) {
   }
 }
 
-// Browsers open at most six HTTP/1.1 connections to one server, so the page keeps four streams open for good
-// (ticker, feed, logs, resume) and opens the others only while it needs them.
+// Five streams open for good; the short ones take their turns on the sixth connection (see inTurn).
 document.addEventListener("DOMContentLoaded", () => {
+  startChat();
   startTicker();
   startFeed();
   startLogs();
   startResume();
-  const firstJob = runProgress();
-  $("progress-run").addEventListener("click", () => runProgress());
 
   $("echo-input").value = "hello\n\nevent: click\n\n";
-  $("echo-send").addEventListener("click", () => sendEcho());
-  $("clock-read").addEventListener("click", () => readClock(3));
-  // The short-lived streams take turns, so a connection stays free for the buttons.
-  Promise.all([sendEcho(), firstJob]).then(() => readClock(3));
+  $("progress-run").addEventListener("click", () => inTurn(runProgress));
+  $("echo-send").addEventListener("click", () => inTurn(sendEcho));
+  $("clock-read").addEventListener("click", () => inTurn(() => readClock(3)));
+  inTurn(sendEcho);
+  inTurn(runProgress);
+  inTurn(() => readClock(3));
 });

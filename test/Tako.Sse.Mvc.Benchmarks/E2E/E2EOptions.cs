@@ -5,7 +5,7 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E;
 /// <summary>The command line of the end-to-end run; every count and duration is bounded.</summary>
 internal sealed class E2EOptions
 {
-    private static readonly string[] s_scenarios = ["throughput", "latency", "idle", "keepalive", "ttfb"];
+    private static readonly string[] s_scenarios = ["throughput", "latency", "idle", "keepalive", "ttfb", "fanout"];
 
     /// <summary>Gets the events per throughput run (each side, each round).</summary>
     public int Events { get; private set; } = 2_000_000;
@@ -40,6 +40,21 @@ internal sealed class E2EOptions
     /// <summary>Gets the time-to-first-byte samples per side.</summary>
     public int TtfbSamples { get; private set; } = 5;
 
+    /// <summary>Gets the subscribers of the fan-out run (each side).</summary>
+    public int FanoutSubscribers { get; private set; } = 5_000;
+
+    /// <summary>Gets how long the fan-out run publishes flat out (each side, with and without a stuck subscriber).</summary>
+    public TimeSpan FanoutDuration { get; private set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets the events of the fan-out latency run (each side).</summary>
+    public int FanoutLatencyEvents { get; private set; } = 200;
+
+    /// <summary>Gets the period of the fan-out latency run's publisher.</summary>
+    public TimeSpan FanoutInterval { get; private set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Gets the sides of the fan-out run to measure (all three by default; the table needs all three).</summary>
+    public IReadOnlySet<string> FanoutSides { get; private set; } = new HashSet<string>(["ours", "naive", "signalr"]);
+
     /// <summary>Gets the one endpoint to stream from in a loop (for a profiler), or null for the normal run.</summary>
     public string? Profile { get; private set; }
 
@@ -66,7 +81,12 @@ internal sealed class E2EOptions
           --keepalive-rounds N  keep-alive windows per side, ours and the limit alternating (default 2, 1..10)
           --first-event 500ms delay before the first event of the TTFB source (10ms..10s)
           --ttfb-samples N    TTFB requests per side (default 5, 1..50)
-          --only a,b          any of: throughput, latency, idle, keepalive, ttfb
+          --fanout-subscribers N  subscribers of the fan-out run, each side (default 5000, 1..10000)
+          --fanout-duration 10s   flat-out publishing window, with and without a stuck subscriber (1s..60s)
+          --fanout-latency-events N  events of the fixed-rate fan-out run (default 200, 10..5000)
+          --fanout-interval 20ms  period of that run (1ms..1s)
+          --fanout-sides a,b      any of ours, naive, signalr: measure only these (prints their lines, no table)
+          --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout
           --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s)
           --sample-allocations on  name the types the keep-alive window allocates (on/off, default off)
           --profile side      stream ours, builtin or limit throughput rounds only, to attach a profiler
@@ -94,6 +114,11 @@ internal sealed class E2EOptions
                 case "--ttfb-samples": options.TtfbSamples = Int(value, 1, 50); break;
                 case "--hold": options.Hold = Time(value, TimeSpan.Zero, TimeSpan.FromSeconds(600)); break;
                 case "--sample-allocations": options.SampleAllocations = value == "on"; break;
+                case "--fanout-subscribers": options.FanoutSubscribers = Int(value, 1, 10_000); break;
+                case "--fanout-duration": options.FanoutDuration = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60)); break;
+                case "--fanout-latency-events": options.FanoutLatencyEvents = Int(value, 10, 5_000); break;
+                case "--fanout-interval": options.FanoutInterval = Time(value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1)); break;
+                case "--fanout-sides": options.FanoutSides = new HashSet<string>(value.Split(','), StringComparer.Ordinal); break;
                 case "--only": options.Only = Scenarios(value); break;
                 case "--profile": options.Profile = value is "ours" or "builtin" or "limit" ? value : throw new ArgumentException($"--profile takes ours, builtin or limit.\n{Usage}"); break;
                 default: throw new ArgumentException($"Unknown option {name}.\n{Usage}");

@@ -1,3 +1,5 @@
+using Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
+
 namespace Tako.Sse.Mvc.Benchmarks.E2E;
 
 /// <summary>
@@ -21,6 +23,7 @@ internal static class E2ERunner
 
         ReportPrinter.PrintHeader(string.Join(' ', args));
         var results = new List<E2EResult>();
+        var fanout = new List<E2EResult>();
 
         if (options.Only.Overlaps(["throughput", "latency", "ttfb"]))
         {
@@ -36,13 +39,23 @@ internal static class E2ERunner
 
         await Run("idle", () => IdleStreamsScenario.RunAsync(options));
         await Run("keepalive", () => KeepAliveCostScenario.RunAsync(options));
+        await Run("fanout", () => FanoutScenario.RunAsync(options), fanout);
 
         Console.WriteLine($"- load average after the run: {ReportPrinter.LoadAverage()}");
         Console.WriteLine();
-        ReportPrinter.PrintTable(results);
-        return results.Any(r => r.Met == false) ? 1 : 0;
+        if (results.Count > 0)
+        {
+            ReportPrinter.PrintTable(results);
+        }
 
-        async Task Run(string name, Func<Task<IReadOnlyList<E2EResult>>> scenario)
+        if (fanout.Count > 0)
+        {
+            ReportPrinter.PrintTable(fanout, "naive fan-out", "SignalR");
+        }
+
+        return results.Concat(fanout).Any(r => r.Met == false) ? 1 : 0;
+
+        async Task Run(string name, Func<Task<IReadOnlyList<E2EResult>>> scenario, List<E2EResult>? into = null)
         {
             if (!options.Only.Contains(name))
             {
@@ -51,7 +64,7 @@ internal static class E2ERunner
 
             Console.WriteLine($"running {name}...");
             var started = DateTime.UtcNow;
-            results.AddRange(await scenario());
+            (into ?? results).AddRange(await scenario());
             Console.WriteLine($"  {name} done in {(DateTime.UtcNow - started).TotalSeconds:0} s");
         }
     }

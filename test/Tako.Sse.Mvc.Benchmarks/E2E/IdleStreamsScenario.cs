@@ -28,7 +28,8 @@ internal static class IdleStreamsScenario
     private static E2EResult Row(string figure, double ours, double builtin) =>
         new(figure, Kb(ours), Kb(builtin), "-", $"{ours / builtin:0.00}x built-in", "<= 1.1x built-in", ours <= 1.1 * builtin);
 
-    private static async Task<double> MeasureAsync(string path, int streams, TimeSpan hold)
+    /// <summary>Server bytes per open stream of <paramref name="path"/>, on a fresh, warmed-up server.</summary>
+    internal static async Task<double> MeasureAsync(string path, int streams, TimeSpan hold)
     {
         await using var server = await E2EServer.StartAsync(TimeSpan.FromSeconds(15));
 

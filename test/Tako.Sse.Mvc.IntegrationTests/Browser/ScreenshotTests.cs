@@ -22,9 +22,13 @@ public class ScreenshotTests(ChromiumFixture chromium)
                 && s.logs.count >= 3
                 && s.echo.runs.length >= 1 && s.echo.runs[0].ended
                 && s.clock.frames.length >= 3 && s.states.clock === 'closed'
-                && s.resume.numbers.length >= 3;
+                && s.resume.numbers.length >= 3
+                && s.states.chat === 'open';
             }
             """);
+        await page.Page.FillAsync("#chat-input", "Hello from the README screenshot");
+        await page.Page.ClickAsync("#chat-send");
+        await page.WaitForAsync("() => window.sample.chat.messages.some(m => m.text === 'Hello from the README screenshot')");
         await page.Page.ClickAsync("#resume-drop");
         await page.WaitForAsync("() => { const r = window.sample.resume; return r.resumedAfter.length === 1 && r.last >= r.resumedAfter[0] + 3; }");
 
@@ -35,6 +39,7 @@ public class ScreenshotTests(ChromiumFixture chromium)
             ["feed"] = "open",
             ["logs"] = "open",
             ["resume"] = "open",
+            ["chat"] = "open",
             ["progress"] = "closed",
             ["echo"] = "closed",
             ["clock"] = "closed",
@@ -45,6 +50,7 @@ public class ScreenshotTests(ChromiumFixture chromium)
             ["cache-control"] = "no-cache, no-store, must-revalidate",
             ["x-accel-buffering"] = "no",
         });
+        (await page.ReadAsync<int>("window.sample.connections.max")).Should().BeLessThanOrEqualTo(6, "browsers open six HTTP/1.1 connections per server at most");
         page.Errors.Should().BeEmpty();
 
         var screenshot = await page.Page.ScreenshotAsync(new() { FullPage = true });

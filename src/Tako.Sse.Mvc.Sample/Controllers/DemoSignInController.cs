@@ -1,0 +1,44 @@
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Tako.Sse.Mvc.Sample.Controllers;
+
+/// <summary>
+/// Demo sign-in: any name, no password, a cookie. It exists so that <see cref="NotificationsController"/> has a
+/// user to serve; a real application signs users in with its own authentication instead.
+/// </summary>
+public sealed partial class DemoSignInController : ControllerBase
+{
+    /// <summary>Signs in as <paramref name="name"/> (lower-case letters, digits and dashes, 1 to 32 of them).</summary>
+    /// <param name="name">The user name.</param>
+    /// <returns>204 with the sign-in cookie, or 400 for a name outside the pattern.</returns>
+    [HttpPost("/demo/sign-in")]
+    public async Task<IActionResult> SignIn([FromQuery] string? name)
+    {
+        if (name is null || !UserName().IsMatch(name))
+        {
+            return BadRequest("Pass ?name= with 1 to 32 lower-case letters, digits or dashes.");
+        }
+
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, name), new Claim(ClaimTypes.Name, name)],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        return NoContent();
+    }
+
+    /// <summary>Signs out.</summary>
+    /// <returns>204, with the cookie removed.</returns>
+    [HttpPost("/demo/sign-out")]
+    public async Task<IActionResult> SignOutUser()
+    {
+        await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return NoContent();
+    }
+
+    [GeneratedRegex("^[a-z0-9-]{1,32}$", RegexOptions.CultureInvariant)]
+    private static partial Regex UserName();
+}

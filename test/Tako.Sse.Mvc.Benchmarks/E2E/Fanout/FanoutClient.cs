@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+
+namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
+
+/// <summary>
+/// The server's handle on the child process that holds the subscribers (<see cref="FanoutClientProcess"/>):
+/// its delivered count as it reports it, and its commands.
+/// </summary>
+internal sealed class FanoutClient : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Channel<string> _replies = Channel.CreateUnbounded<string>();
+    private readonly Task _reader;
+    private TaskCompletionSource _report = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _delivered;
+
+    private FanoutClient(Process process)
+    {
+        _process = process;
+        _reader = ReadAsync();
+    }
+
+    /// <summary>Gets the events every subscriber has received so far, added up.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    public static FanoutClient Start(string mode, Uri url, int subscribers)
+    {
+        var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
+        var info = new ProcessStartInfo(path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(path) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(FanoutClient).Assembly.Location);
+        }
+
+        info.ArgumentList.Add(FanoutClientProcess.Verb);
+        info.ArgumentList.Add(mode);
+        info.ArgumentList.Add(url.ToString());
+        info.ArgumentList.Add(subscribers.ToString(CultureInfo.InvariantCulture));
+        return new FanoutClient(Process.Start(info) ?? throw new InvalidOperationException("The client process did not start."));
+    }
+
+    /// <summary>Gets the child's CPU time so far (it shares the machine's cores with the server).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.HasExited ? TimeSpan.Zero : _process.TotalProcessorTime;
+        }
+    }
+
+    public async Task<bool> WaitOpenAsync(TimeSpan deadline) => await ReplyAsync("open ", deadline) is not null;
+
+    /// <summary>Waits for the next report of the delivered count.</summary>
+    public Task NextReportAsync(CancellationToken cancellationToken) => Volatile.Read(ref _report).Task.WaitAsync(cancellationToken);
+
+    /// <summary>Polls until <paramref name="delivered"/> events have arrived; false after the deadline.</summary>
+    public Task<bool> WaitDeliveredAsync(long delivered, TimeSpan deadline) =>
+        ServerSideProbe.WaitUntilAsync(() => Delivered >= delivered, deadline);
+
+    /// <summary>Sends a command and returns the reply that starts with <paramref name="replyPrefix"/>, or null.</summary>
+    public async Task<string?> CommandAsync(string command, string replyPrefix, TimeSpan deadline)
+    {
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+        return await ReplyAsync(replyPrefix, deadline);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _process.StandardInput.WriteLineAsync("close");
+            await _process.StandardInput.FlushAsync();
+        }
+        catch (IOException)
+        {
+            // Already gone.
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill();
+        }
+
+        await _reader;
+        _process.Dispose();
+    }
+
+    private async Task<string?> ReplyAsync(string prefix, TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            while (true)
+            {
+                var line = await _replies.Reader.ReadAsync(timeout.Token);
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return line;
+                }
+
+                Console.Error.WriteLine($"  client: {line}");
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("d ", StringComparison.Ordinal))
+            {
+                Interlocked.Exchange(ref _delivered, long.Parse(line.AsSpan(2), CultureInfo.InvariantCulture));
+                var report = Interlocked.Exchange(ref _report, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                report.SetResult();
+            }
+            else
+            {
+                _replies.Writer.TryWrite(line);
+            }
+        }
+
+        _replies.Writer.TryComplete();
+    }
+}

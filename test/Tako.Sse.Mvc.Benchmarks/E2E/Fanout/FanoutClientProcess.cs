@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
+
+/// <summary>
+/// The subscribers of the fan-out run, in a child process so the server's CPU and memory figures hold
+/// nothing of theirs. <c>sse</c> mode holds N HTTP/1.1 streams over raw sockets and counts frames by their
+/// blank line; <c>signalr</c> mode holds N SignalR <see cref="HubConnection"/>s over WebSockets and counts
+/// invocations. It writes <c>d TOTAL</c> whenever its delivered count moves, and answers commands on its
+/// standard input: <c>mark K</c> (time the next K events per subscriber), <c>lat</c> (when each of them reached
+/// its last subscriber), <c>stuck</c> (add one subscriber that never reads) and <c>close</c>.
+/// </summary>
+internal static class FanoutClientProcess
+{
+    public const string Verb = "e2e-fanout-client";
+
+    private const int ConnectConcurrency = 64;
+
+    // Small enough that a few events fill it, so the stuck subscriber is really stuck after a moment.
+    private const int StuckReceiveBuffer = 1024;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var mode = args[0];
+        var url = new Uri(args[1]);
+        var count = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var tally = new Tally(count);
+        using var stop = new CancellationTokenSource();
+        var holders = new List<IAsyncDisposable>();
+        IAsyncDisposable? stuck = null;
+
+        await ConnectAllAsync(mode, url, tally, holders, stop.Token);
+        Console.WriteLine($"open {count}");
+        var reporter = ReportAsync(tally, stop.Token);
+
+        while (await Console.In.ReadLineAsync() is { } command && command != "close")
+        {
+            if (command.StartsWith("mark ", StringComparison.Ordinal))
+            {
+                tally.Mark(int.Parse(command[5..], CultureInfo.InvariantCulture));
+                Console.WriteLine("marked");
+            }
+            else if (command == "lat")
+            {
+                Console.WriteLine("lat " + string.Join(' ', tally.LastArrivals()));
+            }
+            else if (command == "stuck")
+            {
+                stuck = mode == "sse" ? await OpenStuckStreamAsync(url) : await OpenStuckWebSocketAsync(url);
+                Console.WriteLine("stuck ok");
+            }
+            else if (command == "unstuck" && stuck is not null)
+            {
+                await stuck.DisposeAsync();
+                stuck = null;
+                Console.WriteLine("unstuck ok");
+            }
+        }
+
+        stop.Cancel();
+        await reporter;
+        if (stuck is not null)
+        {
+            await stuck.DisposeAsync();
+        }
+
+        foreach (var holder in holders)
+        {
+            await holder.DisposeAsync();
+        }
+
+        return 0;
+    }
+
+    private static async Task ConnectAllAsync(string mode, Uri url, Tally tally, List<IAsyncDisposable> holders, CancellationToken stop)
+    {
+        using var gate = new SemaphoreSlim(ConnectConcurrency);
+        var connects = new Task<IAsyncDisposable>[tally.Subscribers];
+        for (var i = 0; i < connects.Length; i++)
+        {
+            var index = i;
+            await gate.WaitAsync(stop);
+            connects[i] = Task.Run(async () =>
+            {
+                try
+                {
+                    return mode == "sse" ? await OpenStreamAsync(url, index, tally, stop) : await OpenHubConnectionAsync(url, index, tally);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            });
+        }
+
+        holders.AddRange(await Task.WhenAll(connects));
+    }
+
+    private static async Task<IAsyncDisposable> OpenStreamAsync(Uri url, int index, Tally tally, CancellationToken stop)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port));
+        await socket.SendAsync(Request(url));
+        var reader = CountFramesAsync(socket, index, tally, stop);
+        return new Holder(async () =>
+        {
+            socket.Dispose();
+            await reader;
+        });
+    }
+
+    private static async Task CountFramesAsync(Socket socket, int index, Tally tally, CancellationToken stop)
+    {
+        var buffer = new byte[16 * 1024];
+        var counter = default(FrameCounter);
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, stop)) > 0)
+            {
+                var before = counter.Frames;
+                counter.Add(buffer.AsSpan(0, read));
+                tally.Add(index, counter.Frames - before);
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Closed by us at the end of the run.
+        }
+    }
+
+    private static async Task<IAsyncDisposable> OpenHubConnectionAsync(Uri url, int index, Tally tally)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(url, HttpTransportType.WebSockets, o => o.SkipNegotiation = true)
+            .Build();
+        connection.On<string>(FanoutSides.HubMethod, _ => tally.Add(index, 1));
+        await connection.StartAsync();
+        return connection;
+    }
+
+    // An HTTP/1.1 stream that never reads past what its small buffer holds.
+    private static async Task<IAsyncDisposable> OpenStuckStreamAsync(Uri url)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = StuckReceiveBuffer };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port));
+        await socket.SendAsync(Request(url));
+        return new Holder(() =>
+        {
+            socket.Dispose();
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    // A SignalR client over a raw WebSocket that completes the handshake, joins the group, and never reads.
+    private static async Task<IAsyncDisposable> OpenStuckWebSocketAsync(Uri url)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = StuckReceiveBuffer };
+                await socket.ConnectAsync(context.DnsEndPoint, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        var invoker = new HttpMessageInvoker(handler);
+        var socket = new ClientWebSocket();
+        var ws = new UriBuilder(url) { Scheme = "ws" }.Uri;
+        await socket.ConnectAsync(ws, invoker, CancellationToken.None);
+        await socket.SendAsync("{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        return new Holder(() =>
+        {
+            socket.Abort();
+            socket.Dispose();
+            invoker.Dispose();
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    private static byte[] Request(Uri url) =>
+        Encoding.ASCII.GetBytes($"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nAccept: text/event-stream\r\n\r\n");
+
+    // A line per change, at most every 2 ms: the publisher paces itself by these.
+    private static async Task ReportAsync(Tally tally, CancellationToken stop)
+    {
+        var last = -1L;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(2, stop);
+                var total = tally.Total;
+                if (total != last)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"d {total}"));
+                    last = total;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private sealed class Holder(Func<ValueTask> dispose) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => dispose();
+    }
+
+    /// <summary>Events delivered per subscriber, and when each timed event reached its last subscriber.</summary>
+    private sealed class Tally(int subscribers)
+    {
+        private readonly long[] _received = new long[subscribers];
+        private long[] _marks = new long[subscribers];
+        private int[] _arrivals = [];
+        private long[] _lastArrival = [];
+        private long _total;
+
+        public int Subscribers => subscribers;
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Add(int index, long events)
+        {
+            if (events == 0)
+            {
+                return;
+            }
+
+            var before = _received[index];
+            _received[index] = before + events;
+            Interlocked.Add(ref _total, events);
+            var arrivals = Volatile.Read(ref _arrivals);
+            for (var n = before - _marks[index]; n < before + events - _marks[index]; n++)
+            {
+                if (n >= 0 && n < arrivals.Length && Interlocked.Increment(ref arrivals[n]) == subscribers)
+                {
+                    _lastArrival[n] = Stopwatch.GetTimestamp();
+                }
+            }
+        }
+
+        // Called while nothing is in flight: the server waits for every subscriber to have every event first.
+        public void Mark(int events)
+        {
+            _marks = (long[])_received.Clone();
+            _lastArrival = new long[events];
+            Array.Fill(_lastArrival, -1L);
+            Volatile.Write(ref _arrivals, new int[events]);
+        }
+
+        public IEnumerable<string> LastArrivals() => _lastArrival.Select(t => t.ToString(CultureInfo.InvariantCulture));
+    }
+}

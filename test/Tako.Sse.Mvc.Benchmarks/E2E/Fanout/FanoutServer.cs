@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
+
+/// <summary>
+/// Kestrel on 127.0.0.1 with the three sides of the fan-out run (<see cref="FanoutController"/> for ours and
+/// the naive fan-out, <see cref="FanoutHub"/> for SignalR) and the idle streams of the other runs, used here to
+/// bring Kestrel's memory pool to its working size before the memory baseline.
+/// </summary>
+internal sealed class FanoutServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FanoutServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public E2EWorkload Workload => _app.Services.GetRequiredService<E2EWorkload>();
+
+    public static async Task<FanoutServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
+            k.Limits.MaxConcurrentConnections = null;
+            k.Limits.MaxConcurrentUpgradedConnections = null;
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<E2EWorkload>();
+        builder.Services.AddSingleton<NaiveFanout>();
+        builder.Services.AddSingleton<FanoutHubConnections>();
+        builder.Services.AddControllers().AddApplicationPart(typeof(FanoutServer).Assembly);
+        builder.Services.AddSignalR();
+
+        // No keep-alive frame during the run: every frame a subscriber counts is an event.
+        builder.Services.AddTakoSse(o => o.KeepAlive = null);
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapControllers();
+        app.MapHub<FanoutHub>("/fanout/hub");
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new FanoutServer(app, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
+}
