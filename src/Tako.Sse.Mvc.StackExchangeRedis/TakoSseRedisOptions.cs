@@ -13,7 +13,9 @@ public sealed class TakoSseRedisOptions
     /// Gets or sets the StackExchange.Redis configuration: endpoints, password, timeouts, TLS. The hub always
     /// connects with <see cref="ConfigurationOptions.AbortOnConnectFail"/> off, so an application starts, and
     /// its streams stay open, while Redis is unreachable. Publishing fails within
-    /// <see cref="ConfigurationOptions.AsyncTimeout"/> while Redis does not answer. Default: no endpoint.
+    /// <see cref="ConfigurationOptions.AsyncTimeout"/> while Redis does not answer. Its
+    /// <see cref="ConfigurationOptions.ChannelPrefix"/> must stay unset (use <see cref="KeyPrefix"/>). Default: no
+    /// endpoint.
     /// </summary>
     public ConfigurationOptions Configuration { get; set; } = new();
 
@@ -29,7 +31,8 @@ public sealed class TakoSseRedisOptions
     /// Gets or sets a factory that creates the connection instead of
     /// <see cref="ConnectionMultiplexer.ConnectAsync(ConfigurationOptions, TextWriter?)"/> with
     /// <see cref="Configuration"/> (tests, or an application that shares its own multiplexer). It gets a
-    /// writer for the connection log. The hub disposes the connection when the application stops. Default:
+    /// writer for the connection log. Its multiplexer must have no channel prefix. The hub disposes the connection
+    /// when the application stops. Default:
     /// <see langword="null"/>.
     /// </summary>
     public Func<TextWriter, Task<IConnectionMultiplexer>>? ConnectionFactory { get; set; }

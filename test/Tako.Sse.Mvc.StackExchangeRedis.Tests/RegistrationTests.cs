@@ -97,4 +97,16 @@ public sealed class RegistrationTests
         (await publish.Should().ThrowAsync<Exception>()).Which.Should().Match<Exception>(e => e is RedisConnectionException || e is RedisTimeoutException);
         calls.Should().Be(1);
     }
+
+    [Fact]
+    public void AddStackExchangeRedis_ChannelPrefixInConfiguration_FailsValidationPointingToKeyPrefix()
+    {
+        var services = new ServiceCollection();
+        services.AddTakoSse().AddStackExchangeRedis("127.0.0.1:1,channelPrefix=app:");
+        using var provider = services.BuildServiceProvider();
+
+        var read = () => provider.GetRequiredService<IOptions<TakoSseRedisOptions>>().Value;
+
+        read.Should().Throw<OptionsValidationException>().WithMessage("*ChannelPrefix is not supported*KeyPrefix*");
+    }
 }

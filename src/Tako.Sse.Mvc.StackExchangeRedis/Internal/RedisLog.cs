@@ -59,4 +59,8 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 112, EventName = "SseRedisResumeFailed", Level = LogLevel.Error,
         Message = "Channel {Channel}: reading what a resuming subscriber missed failed; it gets a gap event instead.")]
     public static partial void ResumeFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(EventId = 113, EventName = "SseRedisSweepFailed", Level = LogLevel.Error,
+        Message = "The periodic sweep of the Redis hub's channels failed; the next one runs as usual.")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
 }

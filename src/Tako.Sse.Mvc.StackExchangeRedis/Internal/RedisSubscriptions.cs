@@ -20,7 +20,12 @@ internal sealed class RedisSubscriptions : IDisposable
     public RedisSubscriptions(RedisSseHub hub)
     {
         _hub = hub;
-        _sweep = hub.Time.CreateTimer(static state => ((RedisSubscriptions)state!).Sweep(), this, SweepPeriod, SweepPeriod);
+        // The hub is often created inside the first request that needs it: its timer and channel loops must not
+        // carry that request's ExecutionContext (its Activity, its AsyncLocals) for the life of the application.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _sweep = hub.Time.CreateTimer(static state => ((RedisSubscriptions)state!).SweepSafely(), this, SweepPeriod, SweepPeriod);
+        }
     }
 
     public static TimeSpan SweepPeriod { get; } = TimeSpan.FromSeconds(5);
@@ -44,7 +49,10 @@ internal sealed class RedisSubscriptions : IDisposable
         var winner = _states.GetOrAdd(channel, created);
         if (ReferenceEquals(winner, created))
         {
-            _ = RunAsync(created);
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(() => RunAsync(created));
+            }
         }
 
         return winner;
@@ -121,6 +129,19 @@ internal sealed class RedisSubscriptions : IDisposable
         foreach (var pair in _states)
         {
             pair.Value.Cancel();
+        }
+    }
+
+    // A timer callback that throws would end the process; a sweep that fails is logged and the next one runs.
+    private void SweepSafely()
+    {
+        try
+        {
+            Sweep();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            RedisLog.SweepFailed(_hub.RedisLogger, exception);
         }
     }
 

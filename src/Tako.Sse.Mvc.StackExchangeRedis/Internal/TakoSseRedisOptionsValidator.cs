@@ -19,6 +19,13 @@ internal sealed class TakoSseRedisOptionsValidator : IValidateOptions<TakoSseRed
             (failures ??= []).Add($"{nameof(TakoSseRedisOptions)}.{nameof(TakoSseRedisOptions.KeyPrefix)} cannot contain control characters.");
         }
 
+        if (options.Configuration is { } configuration && !configuration.ChannelPrefix.IsNullOrEmpty)
+        {
+            // The announcements are published from a Lua script, which knows nothing of the client's ChannelPrefix.
+            (failures ??= []).Add(
+                $"{nameof(TakoSseRedisOptions)}.{nameof(TakoSseRedisOptions.Configuration)}.ChannelPrefix is not supported: use {nameof(TakoSseRedisOptions)}.{nameof(TakoSseRedisOptions.KeyPrefix)}, which names both the keys and the pub/sub channels.");
+        }
+
         if (options.ConnectionFactory is null && (options.Configuration is null || options.Configuration.EndPoints.Count == 0))
         {
             (failures ??= []).Add(
