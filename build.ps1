@@ -1,5 +1,11 @@
 #!/usr/bin/env pwsh
-# Clean, restore, build, test and pack with the same dotnet commands as .ci/run; stops at the first failure.
+# Restore, clean, build, test and pack, stopping at the first failing step. CI runs exactly this script
+# (.ci/run: `dotnet tool restore`, then `dotnet pwsh ./build.ps1`), so it is proven on every submission.
+# Tests run on the Release build, the one that is packed.
+param(
+    [string] $Configuration = 'Release'
+)
+
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
 
@@ -9,9 +15,10 @@ function Invoke-Step([string] $Name, [scriptblock] $Command) {
     if ($LASTEXITCODE -ne 0) { throw "$Name failed with exit code $LASTEXITCODE" }
 }
 
-if (Test-Path artifacts) { Remove-Item artifacts -Recurse -Force }
-Invoke-Step 'clean'   { dotnet clean Tako.Sse.Mvc.sln -c Release }
+# The test log (artifacts/test-output.log, written by .ci/run) lives beside the packages: keep it.
+if (Test-Path artifacts/packages) { Remove-Item artifacts/packages -Recurse -Force }
 Invoke-Step 'restore' { dotnet restore Tako.Sse.Mvc.sln }
-Invoke-Step 'build'   { dotnet build Tako.Sse.Mvc.sln -c Release --no-restore }
-Invoke-Step 'test'    { dotnet test Tako.Sse.Mvc.sln -c Release --no-build }
-Invoke-Step 'pack'    { dotnet pack src/Tako.Sse.Mvc/Tako.Sse.Mvc.csproj -c Release --no-build -o artifacts/packages }
+Invoke-Step 'clean'   { dotnet clean Tako.Sse.Mvc.sln -c $Configuration --nologo -v quiet }
+Invoke-Step 'build'   { dotnet build Tako.Sse.Mvc.sln -c $Configuration --no-restore }
+Invoke-Step 'test'    { dotnet test Tako.Sse.Mvc.sln -c $Configuration --no-build }
+Invoke-Step 'pack'    { dotnet pack src/Tako.Sse.Mvc/Tako.Sse.Mvc.csproj -c $Configuration --no-build -o artifacts/packages }

@@ -30,7 +30,7 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     private static readonly string[] s_eventStreamContentTypes = [SseEncoder.EventStreamContentType];
 
     /// <summary>
-    /// Creates a result that streams structured events (Tako's <c>Sse::events</c>): each item may carry a
+    /// Creates a result that streams structured events: each item may carry a
     /// comment, an event name, an id, a retry hint and data.
     /// </summary>
     /// <param name="events">The events; enumerated once, when the result executes.</param>
@@ -42,9 +42,8 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     }
 
     /// <summary>
-    /// Creates a result that streams raw UTF-8 chunks (Tako's <c>Sse::new</c>): each chunk becomes one event of
-    /// <c>data:</c> lines. Unlike Tako's raw path, line breaks inside a chunk start new <c>data:</c> lines, so
-    /// untrusted bytes cannot inject fields or events.
+    /// Creates a result that streams raw UTF-8 chunks: each chunk becomes one event of <c>data:</c> lines. Line
+    /// breaks inside a chunk start new <c>data:</c> lines, so untrusted bytes cannot inject fields or events.
     /// </summary>
     /// <param name="chunks">The chunks; enumerated once, when the result executes.</param>
     /// <exception cref="ArgumentNullException"><paramref name="chunks"/> is <see langword="null"/>.</exception>
@@ -65,6 +64,10 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
 
     internal SseSource Source { get; }
 
+    // RS0026 guards shipped overloads against ambiguous calls when optional parameters are added. These two
+    // differ in the type of the second parameter (a name or a selector), so only a literal null is ambiguous,
+    // and no version has shipped yet.
+#pragma warning disable RS0026
     /// <summary>
     /// Creates a result that serializes each item to JSON with System.Text.Json and sends it as the data of one
     /// event. Controllers use MVC's options (<c>AddControllers().AddJsonOptions(…)</c>); minimal APIs use
@@ -79,12 +82,67 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     public static SseActionResult Json<T>(IAsyncEnumerable<T> items, string? eventName = null)
     {
         ArgumentNullException.ThrowIfNull(items);
+        if (eventName is null)
+        {
+            return new SseActionResult(new SseJsonSource<T>(items, SseJsonFields<T>.None));
+        }
+
+        SseEvent.ValidateEventName(eventName, nameof(eventName));
+        return new SseActionResult(new SseJsonSource<T>(items, new SseJsonFields<T>(eventName, null, null)));
+    }
+
+    /// <summary>
+    /// Creates a result that serializes each item to JSON, as <see cref="Json{T}(IAsyncEnumerable{T}, string?)"/>
+    /// does, and gives each event the id <paramref name="idSelector"/> picks from its item, so that a browser that
+    /// reconnects sends it back as <c>Last-Event-ID</c> and the stream can resume after it.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="items">The items; enumerated once, when the result executes.</param>
+    /// <param name="idSelector">
+    /// Picks the <c>id:</c> of an item's event, or <see langword="null"/> for an event without one. An id that
+    /// contains CR, LF or NUL ends the stream (logged as a write failure) before that item is written.
+    /// </param>
+    /// <param name="eventName">The <c>event:</c> name of every event, or <see langword="null"/> for plain messages.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="items"/> or <paramref name="idSelector"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> contains CR or LF.</exception>
+    public static SseActionResult Json<T>(IAsyncEnumerable<T> items, Func<T, string?> idSelector, string? eventName = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(idSelector);
         if (eventName is not null)
         {
             SseEvent.ValidateEventName(eventName, nameof(eventName));
         }
 
-        return new SseActionResult(new SseJsonSource<T>(items, eventName));
+        return new SseActionResult(new SseJsonSource<T>(items, new SseJsonFields<T>(eventName, null, idSelector)));
+    }
+
+#pragma warning restore RS0026
+
+    /// <summary>
+    /// Creates a result that serializes each item to JSON, as <see cref="Json{T}(IAsyncEnumerable{T}, string?)"/>
+    /// does, with an id and an event name picked from each item: one stream can carry several kinds of event
+    /// and still resume.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="items">The items; enumerated once, when the result executes.</param>
+    /// <param name="idSelector">
+    /// Picks the <c>id:</c> of an item's event, or <see langword="null"/> for an event without one. An id that
+    /// contains CR, LF or NUL ends the stream (logged as a write failure) before that item is written.
+    /// </param>
+    /// <param name="eventNameSelector">
+    /// Picks the <c>event:</c> name of an item's event, or <see langword="null"/> for a plain message. A name that
+    /// contains CR or LF ends the stream (logged as a write failure) before that item is written.
+    /// </param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static SseActionResult Json<T>(IAsyncEnumerable<T> items, Func<T, string?> idSelector, Func<T, string?> eventNameSelector)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(idSelector);
+        ArgumentNullException.ThrowIfNull(eventNameSelector);
+        return new SseActionResult(new SseJsonSource<T>(items, new SseJsonFields<T>(null, eventNameSelector, idSelector)));
     }
 
     /// <summary>

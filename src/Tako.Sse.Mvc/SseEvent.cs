@@ -116,12 +116,7 @@ public readonly struct SseEvent : IEquatable<SseEvent>
     /// <exception cref="ArgumentException"><paramref name="id"/> contains CR, LF or NUL (a browser ignores such an id).</exception>
     public SseEvent WithId(string id)
     {
-        ArgumentNullException.ThrowIfNull(id);
-        if (id.AsSpan().ContainsAny('\r', '\n', '\0'))
-        {
-            throw new ArgumentException("An SSE event id cannot contain CR, LF or NUL.", nameof(id));
-        }
-
+        ValidateId(id, nameof(id));
         return new SseEvent(_data, _comment, _event, id, RetryMilliseconds);
     }
 
@@ -185,6 +180,16 @@ public readonly struct SseEvent : IEquatable<SseEvent>
         if (name.AsSpan().ContainsAny('\r', '\n'))
         {
             throw new ArgumentException("An SSE event name cannot contain CR or LF.", paramName);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="id"/> can be written as one <c>id:</c> line a browser keeps.</summary>
+    internal static void ValidateId(string id, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(id, paramName);
+        if (id.AsSpan().ContainsAny('\r', '\n', '\0'))
+        {
+            throw new ArgumentException("An SSE event id cannot contain CR, LF or NUL.", paramName);
         }
     }
 

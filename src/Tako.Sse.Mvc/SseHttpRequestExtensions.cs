@@ -13,7 +13,6 @@ public static class SseHttpRequestExtensions
 {
     /// <summary>
     /// Gets the <c>Last-Event-ID</c> header as text: the <c>id:</c> of the last event the client received.
-    /// The port of Tako's <c>last_event_id</c>.
     /// </summary>
     /// <param name="request">The request.</param>
     /// <returns>
@@ -29,7 +28,7 @@ public static class SseHttpRequestExtensions
 
     /// <summary>
     /// Gets the bytes of the <c>Last-Event-ID</c> header as the client sent them, kept even when they are not
-    /// UTF-8 (an opaque binary cursor). The port of Tako's <c>last_event_id_bytes</c>.
+    /// UTF-8 (an opaque binary cursor).
     /// </summary>
     /// <param name="request">The request.</param>
     /// <returns>

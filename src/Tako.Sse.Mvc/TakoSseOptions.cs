@@ -3,8 +3,14 @@ namespace Tako.Sse.Mvc;
 /// <summary>
 /// Options of the shared <see cref="ISseEncoder"/> and of every <see cref="SseActionResult"/>. Set them with
 /// <c>services.AddTakoSse(o => …)</c> or in configuration under <c>Tako:Sse</c>. They are validated when the
-/// application starts.
+/// application starts: a bad value, or a key under <c>Tako:Sse</c> that matches no option, stops start-up with a
+/// message that names it.
 /// </summary>
+/// <remarks>
+/// Durations are at most one hour. In configuration they are written <c>hh:mm:ss</c> (<c>"00:00:15"</c>); a bare
+/// number is a number of days (<c>"2"</c> is two days, and is rejected). An empty value or <c>"off"</c> turns a
+/// duration off, as <see langword="null"/> does in code.
+/// </remarks>
 public sealed class TakoSseOptions
 {
     /// <summary>The configuration section the options are bound from: <c>Tako:Sse</c>.</summary>
@@ -12,8 +18,8 @@ public sealed class TakoSseOptions
 
     /// <summary>
     /// Gets or sets how long a stream may stay silent before a keep-alive comment is written. Every event
-    /// resets the timer, so busy streams never send one. <see langword="null"/>, zero or a negative value turns
-    /// keep-alive off. Default: 15 seconds.
+    /// resets the timer, so busy streams never send one. <see langword="null"/> (or zero) turns keep-alive off;
+    /// a negative value or one longer than an hour fails start-up. Default: 15 seconds.
     /// </summary>
     public TimeSpan? KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -25,7 +31,8 @@ public sealed class TakoSseOptions
 
     /// <summary>
     /// Gets or sets the reconnection delay sent as <c>retry:</c> at the start of every stream;
-    /// <see langword="null"/> sends none. It cannot be negative. Default: <see langword="null"/>.
+    /// <see langword="null"/> sends none. A negative value or one longer than an hour fails start-up. Default:
+    /// <see langword="null"/>.
     /// </summary>
     public TimeSpan? Retry { get; set; }
 
@@ -40,7 +47,8 @@ public sealed class TakoSseOptions
     /// has not taken a write within this time is treated as gone: the source's cancellation token fires, the
     /// source is disposed and the connection is aborted. This ends dead readers that Kestrel's
     /// <c>MinResponseDataRate</c> lets live for hours (or forever, when it is turned off).
-    /// <see langword="null"/> or zero turns it off; it cannot be negative. Default: 30 seconds.
+    /// <see langword="null"/> or zero turns it off; a negative value or one longer than an hour fails start-up.
+    /// Default: 30 seconds.
     /// </summary>
     public TimeSpan? WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

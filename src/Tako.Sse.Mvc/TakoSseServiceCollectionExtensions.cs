@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Tako.Sse.Mvc;
@@ -62,16 +61,5 @@ public static class TakoSseServiceCollectionExtensions
         var builder = services.AddTakoSse();
         services.Configure(configure);
         return builder;
-    }
-
-    // Binds the Tako:Sse section when the host has an IConfiguration; a bare ServiceCollection has none,
-    // and that must not be an error.
-    private sealed class TakoSseConfigurationBinder(IServiceProvider services) : IConfigureOptions<TakoSseOptions>
-    {
-        public void Configure(TakoSseOptions options)
-        {
-            var configuration = services.GetService<IConfiguration>();
-            configuration?.GetSection(TakoSseOptions.SectionName).Bind(options);
-        }
     }
 }

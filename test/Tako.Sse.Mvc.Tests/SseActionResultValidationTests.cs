@@ -22,6 +22,18 @@ public class SseActionResultValidationTests
         FluentActions.Invoking(() => SseActionResult.Json(AsyncEnumerable.Empty<int>(), eventName)).Should().ThrowExactly<ArgumentException>().WithParameterName("eventName");
 
     [Fact]
+    public void Json_NullIdSelector_ThrowsArgumentNull() =>
+        FluentActions.Invoking(() => SseActionResult.Json(AsyncEnumerable.Empty<int>(), idSelector: null!)).Should().ThrowExactly<ArgumentNullException>().WithParameterName("idSelector");
+
+    [Fact]
+    public void Json_NullEventNameSelector_ThrowsArgumentNull() =>
+        FluentActions.Invoking(() => SseActionResult.Json(AsyncEnumerable.Empty<int>(), i => null, eventNameSelector: null!)).Should().ThrowExactly<ArgumentNullException>().WithParameterName("eventNameSelector");
+
+    [Fact]
+    public void Json_IdSelectorAndEventNameWithLineBreak_ThrowsArgumentWithName() =>
+        FluentActions.Invoking(() => SseActionResult.Json(AsyncEnumerable.Empty<int>(), i => null, "a\nb")).Should().ThrowExactly<ArgumentException>().WithParameterName("eventName");
+
+    [Fact]
     public void Json_NullEventName_IsAccepted() =>
         SseActionResult.Json(AsyncEnumerable.Empty<int>(), eventName: null).Should().NotBeNull();
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Tako.Sse.Mvc.Sample.Controllers;
 
-/// <summary>Structured events (Tako's <c>Sse::events</c>): named events, ids, a retry hint and comments.</summary>
+/// <summary>Structured events: named events, ids, a retry hint and comments.</summary>
 /// <param name="timeProvider">The clock that paces the feed.</param>
 public sealed class FeedController(TimeProvider timeProvider) : ControllerBase
 {

@@ -10,7 +10,7 @@ public sealed class TickerController(TimeProvider timeProvider) : ControllerBase
 {
     private static readonly TimeSpan s_period = TimeSpan.FromSeconds(1);
 
-    /// <summary>One <c>tick: n</c> message a second, forever (Tako's <c>Sse::new</c>).</summary>
+    /// <summary>One <c>tick: n</c> message a second, forever, on the raw path (bytes in, one message per chunk).</summary>
     /// <returns>The stream.</returns>
     [HttpGet("/events")]
     public SseActionResult Events() => new(Ticks(timeProvider));

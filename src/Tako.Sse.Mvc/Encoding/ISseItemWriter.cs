@@ -9,13 +9,13 @@ internal interface ISseItemWriter<T>
     void Write(T item, ISseEncoder encoder, IBufferWriter<byte> output);
 }
 
-/// <summary>Structured events: Tako's <c>Sse::events</c>.</summary>
+/// <summary>Structured events: the encoder writes every field.</summary>
 internal readonly struct SseEventItemWriter : ISseItemWriter<SseEvent>
 {
     public void Write(SseEvent item, ISseEncoder encoder, IBufferWriter<byte> output) => encoder.Encode(item, output);
 }
 
-/// <summary>Raw chunks: Tako's <c>Sse::new</c>, but each chunk is split into data lines so it cannot inject fields.</summary>
+/// <summary>Raw chunks: each chunk is split into data lines so it cannot inject fields.</summary>
 internal readonly struct SseRawItemWriter : ISseItemWriter<ReadOnlyMemory<byte>>
 {
     public void Write(ReadOnlyMemory<byte> item, ISseEncoder encoder, IBufferWriter<byte> output) => encoder.EncodeData(item.Span, output);

@@ -128,6 +128,29 @@ internal sealed partial class SseEncoder : ISseEncoder
         writer.Commit();
     }
 
+    /// <summary>
+    /// Writes what <see cref="Encode"/> writes for an event with an optional name and id and this data, from
+    /// UTF-8 bytes: a serialized JSON payload skips the round trip through a string.
+    /// </summary>
+    internal static void EncodeUtf8(string? eventName, string? id, ReadOnlySpan<byte> utf8Data, IBufferWriter<byte> output)
+    {
+        var writer = new SseBufferCursor(output);
+        if (eventName is { Length: > 0 })
+        {
+            WriteLine(ref writer, EventPrefix, eventName);
+        }
+
+        if (id is not null)
+        {
+            WriteLine(ref writer, IdPrefix, id);
+        }
+
+        writer.Write(DataPrefix);
+        WriteLineBytes(ref writer, DataLineBreak, utf8Data);
+        writer.Write("\n\n"u8);
+        writer.Commit();
+    }
+
     public void EncodeKeepAlive(IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);

@@ -5,23 +5,51 @@ using System.Text.Json;
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// Serializes each item with System.Text.Json into one reusable buffer, then writes it as data lines (an
-/// indented document becomes several lines and is rebuilt exactly by the client).
+/// Serializes each item with System.Text.Json into one reusable buffer, then writes it as the data of one event
+/// (an indented document becomes several data lines, rebuilt exactly by the client), with the item's event name
+/// and id. A custom <see cref="ISseEncoder"/> gets the whole event through <see cref="ISseEncoder.Encode"/>.
 /// </summary>
-internal sealed class SseJsonItemWriter<T> : ISseItemWriter<T>
+internal sealed class SseJsonItemWriter<T>(JsonSerializerOptions options, SseJsonFields<T> fields) : ISseItemWriter<T>
 {
-    private readonly JsonSerializerOptions _options;
-    private readonly byte[]? _eventLine;
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private Utf8JsonWriter? _json;
 
-    public SseJsonItemWriter(JsonSerializerOptions options, string? eventName)
+    public void Write(T item, ISseEncoder encoder, IBufferWriter<byte> output)
     {
-        _options = options;
-        _eventLine = eventName is null ? null : Encoding.UTF8.GetBytes("event: " + eventName + "\n");
+        // The fields are read and checked before anything is written: an item with a bad id writes nothing.
+        var eventName = fields.GetEventName(item);
+        var id = fields.GetId(item);
+        Serialize(item);
+
+        if (encoder is SseEncoder)
+        {
+            if (fields.HasFields)
+            {
+                SseEncoder.EncodeUtf8(eventName, id, _buffer.WrittenSpan, output);
+            }
+            else
+            {
+                encoder.EncodeData(_buffer.WrittenSpan, output);
+            }
+
+            return;
+        }
+
+        var sseEvent = SseEvent.FromData(Encoding.UTF8.GetString(_buffer.WrittenSpan));
+        if (eventName is not null)
+        {
+            sseEvent = sseEvent.WithEvent(eventName);
+        }
+
+        if (id is not null)
+        {
+            sseEvent = sseEvent.WithId(id);
+        }
+
+        encoder.Encode(sseEvent, output);
     }
 
-    public void Write(T item, ISseEncoder encoder, IBufferWriter<byte> output)
+    private void Serialize(T item)
     {
         _buffer.ResetWrittenCount();
         if (_json is null)
@@ -29,12 +57,12 @@ internal sealed class SseJsonItemWriter<T> : ISseItemWriter<T>
             // The same writer settings JsonSerializer derives from the options when it owns the writer.
             _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions
             {
-                Encoder = _options.Encoder,
-                Indented = _options.WriteIndented,
-                IndentCharacter = _options.IndentCharacter,
-                IndentSize = _options.IndentSize,
-                NewLine = _options.NewLine,
-                MaxDepth = _options.MaxDepth,
+                Encoder = options.Encoder,
+                Indented = options.WriteIndented,
+                IndentCharacter = options.IndentCharacter,
+                IndentSize = options.IndentSize,
+                NewLine = options.NewLine,
+                MaxDepth = options.MaxDepth,
                 SkipValidation = true,
             });
         }
@@ -43,12 +71,6 @@ internal sealed class SseJsonItemWriter<T> : ISseItemWriter<T>
             _json.Reset(_buffer);
         }
 
-        JsonSerializer.Serialize(_json, item, _options);
-        if (_eventLine is not null)
-        {
-            output.Write(_eventLine);
-        }
-
-        encoder.EncodeData(_buffer.WrittenSpan, output);
+        JsonSerializer.Serialize(_json, item, options);
     }
 }

@@ -13,6 +13,9 @@ namespace Tako.Sse.Mvc;
 /// </summary>
 internal sealed class LastEventIdModelBinder : IModelBinder
 {
+    /// <summary>The most characters of a value that does not convert quoted back in the model-state error.</summary>
+    internal const int MaxQuotedLength = 64;
+
     /// <summary>The binder of <c>[FromHeader(Name = "Last-Event-ID")]</c>: the header only.</summary>
     internal static readonly LastEventIdModelBinder HeaderOnly = new(queryFallback: false);
 
@@ -88,9 +91,24 @@ internal sealed class LastEventIdModelBinder : IModelBinder
                 exception = inner;
             }
 
+            // MVC quotes the attempted value in its message, and [ApiController] sends that message back: a 10 KB
+            // header must not come back whole in every 400.
+            bindingContext.ModelState.SetModelValue(modelName, text, Shorten(text));
             bindingContext.ModelState.TryAddModelError(modelName, exception, bindingContext.ModelMetadata);
         }
 
         return Task.CompletedTask;
+    }
+
+    private static string Shorten(string text)
+    {
+        if (text.Length <= MaxQuotedLength)
+        {
+            return text;
+        }
+
+        // Never cut a surrogate pair in half.
+        var length = char.IsHighSurrogate(text[MaxQuotedLength - 1]) ? MaxQuotedLength - 1 : MaxQuotedLength;
+        return string.Concat(text.AsSpan(0, length), "…");
     }
 }

@@ -24,7 +24,7 @@ internal sealed class SseRawSource(IAsyncEnumerable<ReadOnlyMemory<byte>> chunks
         stream.RunAsync(chunks, default(SseRawItemWriter));
 }
 
-internal sealed class SseJsonSource<T>(IAsyncEnumerable<T> items, string? eventName) : SseSource
+internal sealed class SseJsonSource<T>(IAsyncEnumerable<T> items, SseJsonFields<T> fields) : SseSource
 {
     public override Task RunAsync(SseStream stream, HttpContext context, bool fromMvc)
     {
@@ -35,6 +35,6 @@ internal sealed class SseJsonSource<T>(IAsyncEnumerable<T> items, string? eventN
         var options = fromMvc
             ? services.GetService<IOptions<Microsoft.AspNetCore.Mvc.JsonOptions>>()?.Value.JsonSerializerOptions
             : services.GetService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()?.Value.SerializerOptions;
-        return stream.RunAsync(items, new SseJsonItemWriter<T>(options ?? JsonSerializerOptions.Web, eventName));
+        return stream.RunAsync(items, new SseJsonItemWriter<T>(options ?? JsonSerializerOptions.Web, fields));
     }
 }

@@ -26,6 +26,19 @@ public class LastEventIdBadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cursor_10KBThatIsNotALong_ProblemDetailsQuotesOnlyTheFirst64Characters()
+    {
+        var id = string.Concat(Enumerable.Repeat("not-a-number-", 800))[..(10 * 1024)];
+
+        var (status, body) = await GetAsync("/headers/id/long", RawHttp.Header("Last-Event-ID", Encoding.ASCII.GetBytes(id)));
+
+        status.Should().Be(400, "[ApiController] answers a model-state error with ProblemDetails");
+        body.Should().Contain("\"errors\"").And.Contain($"'{id[..64]}…'");
+        body.Should().NotContain(id[..65]);
+        body.Length.Should().BeLessThan(1024);
+    }
+
+    [Fact]
     public async Task Cursor_ControlCharacters_AreKept()
     {
         var (status, body) = await GetAsync("/headers/id/helpers", RawHttp.Header("Last-Event-ID", 0x61, 0x01, 0x1B, 0x7F, 0x62));

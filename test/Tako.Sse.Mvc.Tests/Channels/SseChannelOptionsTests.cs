@@ -79,6 +79,22 @@ public class SseChannelOptionsTests
         options.GapEventName.Should().Be("missed");
     }
 
+    [Theory]
+    [InlineData("off")]
+    [InlineData("")]
+    public void AddTakoSse_HistoryMaxAgeOffInConfiguration_NoAgeLimit(string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Tako:Sse:Channels:HistoryMaxAge"] = value,
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddTakoSse();
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IOptions<TakoSseOptions>>().Value.Channels.HistoryMaxAge.Should().BeNull();
+    }
+
     [Fact]
     public void AddTakoSse_OwnHubRegisteredBefore_Wins()
     {

@@ -1,0 +1,54 @@
+using System.Text.RegularExpressions;
+
+namespace Tako.Sse.Mvc.PackageTests;
+
+/// <summary>
+/// The complete C# blocks of the docs: a <c>```csharp</c> fence right after a line <c>&lt;!-- compile --&gt;</c>
+/// (the convention of CONTRIBUTING.md). All complete blocks of one page build together, as one project.
+/// </summary>
+public static partial class MarkdownCode
+{
+    public const string Marker = "<!-- compile -->";
+
+    /// <summary>Every markdown page whose complete blocks are compiled: README.md, docs/*.md and the package README.</summary>
+    public static IEnumerable<string> Pages() =>
+        new[] { Path.Combine(Repository.Root, "README.md"), Repository.PackageReadme }
+            .Concat(Directory.EnumerateFiles(Path.Combine(Repository.Root, "docs"), "*.md").Order(StringComparer.Ordinal));
+
+    /// <summary>The complete blocks of a page, in order; a marker not followed by a csharp fence is an error.</summary>
+    public static List<string> CompleteBlocks(string markdownPath)
+    {
+        var lines = File.ReadAllLines(markdownPath);
+        var blocks = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Trim() != Marker)
+            {
+                continue;
+            }
+
+            if (i + 1 >= lines.Length || lines[i + 1].Trim() != "```csharp")
+            {
+                throw new InvalidOperationException($"{markdownPath}:{i + 1}: {Marker} must be followed at once by a ```csharp block.");
+            }
+
+            var end = Array.FindIndex(lines, i + 2, l => l.Trim() == "```");
+            if (end < 0)
+            {
+                throw new InvalidOperationException($"{markdownPath}:{i + 2}: the ```csharp block never ends.");
+            }
+
+            blocks.Add(string.Join('\n', lines[(i + 2)..end]) + "\n");
+            i = end;
+        }
+
+        return blocks;
+    }
+
+    /// <summary>Whether a block holds top-level statements (a Program.cs) rather than only types.</summary>
+    public static bool IsProgram(string block) => TopLevelStatement().IsMatch(block);
+
+    // The docs' Program.cs blocks start their statements at column 0 with a declaration or a call, never a type.
+    [GeneratedRegex(@"^(var |await |builder\.|app\.)", RegexOptions.Multiline)]
+    private static partial Regex TopLevelStatement();
+}
