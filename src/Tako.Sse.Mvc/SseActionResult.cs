@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Tako.Sse.Mvc;
@@ -21,7 +23,9 @@ namespace Tako.Sse.Mvc;
 /// <para>
 /// The source's enumerator receives a cancellation token (use <c>[EnumeratorCancellation]</c>) that fires when
 /// the client disconnects or the application stops; the response then ends at once and the enumerator is
-/// disposed (a source that ignores its token is disposed when its pending <c>MoveNextAsync</c> returns).
+/// disposed (a source that ignores its token is disposed when its pending <c>MoveNextAsync</c> returns; the
+/// response waits for the source's <c>DisposeAsync</c> at most 5 seconds). A client that stops reading is
+/// treated the same way once a write has waited <see cref="TakoSseOptions.WriteTimeout"/>.
 /// If the source throws, the error is logged once and the response ends cleanly.
 /// </para>
 /// </remarks>
@@ -78,7 +82,7 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     /// <param name="eventName">The <c>event:</c> name of every event, or <see langword="null"/> for plain messages.</param>
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="items"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="eventName"/> contains CR or LF.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> contains CR, LF or a lone surrogate.</exception>
     public static SseActionResult Json<T>(IAsyncEnumerable<T> items, string? eventName = null)
     {
         ArgumentNullException.ThrowIfNull(items);
@@ -180,15 +184,25 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
         return executor.ExecuteAsync(context, this);
     }
 
-    /// <summary>Streams the events from a minimal API endpoint.</summary>
+    /// <summary>
+    /// Streams the events from a minimal API endpoint, through the <see cref="IActionResultExecutor{TResult}"/>
+    /// registered in DI if the application registered its own.
+    /// </summary>
     /// <param name="httpContext">The HTTP context.</param>
     /// <returns>A task that completes when the stream has ended.</returns>
     Task IResult.ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         var services = httpContext.RequestServices;
-        var executor = services.GetService<IActionResultExecutor<SseActionResult>>() as SseActionResultExecutor ?? SseActionResultExecutor.CreateFallback(services);
-        return executor.ExecuteAsync(httpContext, this, fromMvc: false);
+        return services.GetService<IActionResultExecutor<SseActionResult>>() switch
+        {
+            // Ours: with minimal APIs' JSON options, not MVC's.
+            SseActionResultExecutor ours => ours.ExecuteAsync(httpContext, this, fromMvc: false),
+
+            // The application's own executor is honored here too, as MVC honors it for controllers.
+            { } theirs => theirs.ExecuteAsync(new ActionContext(httpContext, httpContext.GetRouteData(), new ActionDescriptor()), this),
+            null => SseActionResultExecutor.CreateFallback(services).ExecuteAsync(httpContext, this, fromMvc: false),
+        };
     }
 
     /// <summary>Declares that the endpoint produces <c>200 text/event-stream</c>, for OpenAPI and ApiExplorer.</summary>

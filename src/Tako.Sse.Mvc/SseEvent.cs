@@ -8,8 +8,9 @@ namespace Tako.Sse.Mvc;
 /// <remarks>
 /// <para>
 /// Every value is checked when it is set, so an <see cref="SseEvent"/> can never carry a field that would
-/// corrupt the stream: an event name containing CR or LF, an id containing CR, LF or NUL, or a negative
-/// retry throws <see cref="ArgumentException"/>. Data and comments may contain any text; the encoder splits
+/// corrupt the stream: an event name containing CR or LF, an id containing CR, LF or NUL, either of them
+/// containing a lone surrogate (which UTF-8 cannot carry, so the client would get a different value), or a
+/// negative retry throws <see cref="ArgumentException"/>. Data and comments may contain any text; the encoder splits
 /// them into one line per line of text, so they cannot inject fields either.
 /// </para>
 /// <para>
@@ -99,7 +100,7 @@ public readonly struct SseEvent : IEquatable<SseEvent>
     /// <param name="name">The event name the client listens for with <c>addEventListener(name, …)</c>.</param>
     /// <returns>The new event.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="name"/> contains CR or LF.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> contains CR, LF or a lone surrogate.</exception>
     public SseEvent WithEvent(string name)
     {
         ValidateEventName(name, nameof(name));
@@ -113,7 +114,10 @@ public readonly struct SseEvent : IEquatable<SseEvent>
     /// <param name="id">The event id.</param>
     /// <returns>The new event.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="id"/> contains CR, LF or NUL (a browser ignores such an id).</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="id"/> contains CR, LF or NUL (a browser ignores such an id), or a lone surrogate (it
+    /// would reach the client, and come back as <c>Last-Event-ID</c>, as U+FFFD: a different id).
+    /// </exception>
     public SseEvent WithId(string id)
     {
         ValidateId(id, nameof(id));
@@ -181,6 +185,36 @@ public readonly struct SseEvent : IEquatable<SseEvent>
         {
             throw new ArgumentException("An SSE event name cannot contain CR or LF.", paramName);
         }
+
+        if (ContainsLoneSurrogate(name))
+        {
+            throw new ArgumentException("An SSE event name cannot contain a lone surrogate: UTF-8 cannot carry it, so no listener for the name would match.", paramName);
+        }
+    }
+
+    // A high surrogate not followed by a low one, or a low one not preceded by a high one.
+    private static bool ContainsLoneSurrogate(string value)
+    {
+        var span = value.AsSpan();
+        var i = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (i < 0)
+        {
+            return false;
+        }
+
+        for (; i < span.Length; i++)
+        {
+            if (char.IsHighSurrogate(span[i]) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(span[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Throws unless <paramref name="id"/> can be written as one <c>id:</c> line a browser keeps.</summary>
@@ -190,6 +224,11 @@ public readonly struct SseEvent : IEquatable<SseEvent>
         if (id.AsSpan().ContainsAny('\r', '\n', '\0'))
         {
             throw new ArgumentException("An SSE event id cannot contain CR, LF or NUL.", paramName);
+        }
+
+        if (ContainsLoneSurrogate(id))
+        {
+            throw new ArgumentException("An SSE event id cannot contain a lone surrogate: UTF-8 cannot carry it, so the client would see a different id.", paramName);
         }
     }
 

@@ -19,7 +19,7 @@ public class SseEncoderOutputTests
         text.Sample(
             data =>
             {
-                var evt = SseEvent.FromData(data).WithComment(data).WithEvent("é" + data.Replace('\r', ' ').Replace('\n', ' ')).WithId("1");
+                var evt = SseEvent.FromData(data).WithComment(data).WithEvent("é" + ReplaceLoneSurrogates(data.Replace('\r', ' ').Replace('\n', ' '))).WithId("1");
                 var stingy = new StingyBufferWriter();
                 CreateEncoder().Encode(evt, stingy);
                 return stingy.Written.AsSpan().SequenceEqual(Encode(evt));

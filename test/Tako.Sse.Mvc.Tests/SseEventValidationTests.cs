@@ -31,6 +31,41 @@ public class SseEventValidationTests
     public void WithEvent_LineBreak_ThrowsArgumentWithName(string name) =>
         FluentActions.Invoking(() => SseEvent.FromData("x").WithEvent(name)).Should().ThrowExactly<ArgumentException>().WithParameterName("name");
 
+    // Not enumerated at discovery: xUnit would serialize the strings and turn each lone surrogate into U+FFFD.
+    public static TheoryData<string> LoneSurrogates => new()
+    {
+        "\uD800",
+        "a\uDBFFb",
+        "\uDC00",
+        "x\uDFFF",
+        "\uDE00\uD83D",
+        "ok\uD83D",
+    };
+
+    [Theory]
+    [MemberData(nameof(LoneSurrogates), DisableDiscoveryEnumeration = true)]
+    public void WithId_LoneSurrogate_ThrowsArgumentWithName(string id) =>
+        FluentActions.Invoking(() => SseEvent.FromData("x").WithId(id)).Should().ThrowExactly<ArgumentException>().WithParameterName("id");
+
+    [Theory]
+    [MemberData(nameof(LoneSurrogates), DisableDiscoveryEnumeration = true)]
+    public void WithEvent_LoneSurrogate_ThrowsArgumentWithName(string name) =>
+        FluentActions.Invoking(() => SseEvent.FromData("x").WithEvent(name)).Should().ThrowExactly<ArgumentException>().WithParameterName("name");
+
+    [Theory]
+    [MemberData(nameof(LoneSurrogates), DisableDiscoveryEnumeration = true)]
+    public void Json_EventNameWithLoneSurrogate_ThrowsArgumentWithName(string name) =>
+        FluentActions.Invoking(() => SseActionResult.Json(AsyncEnumerable.Empty<int>(), name)).Should().ThrowExactly<ArgumentException>().WithParameterName("eventName");
+
+    [Fact]
+    public void WithIdAndWithEvent_SurrogatePairs_AreAccepted()
+    {
+        var evt = SseEvent.FromData("x").WithId("\uD83D\uDE00-1").WithEvent("\uD83D\uDE00");
+
+        evt.Id.Should().Be("\uD83D\uDE00-1");
+        evt.Event.Should().Be("\uD83D\uDE00");
+    }
+
     [Theory]
     [InlineData("1\r")]
     [InlineData("1\n")]

@@ -17,6 +17,7 @@ public class TakoSseOptionsTests
         options.KeepAliveComment.Should().Be("keepalive");
         options.Retry.Should().BeNull();
         options.CacheControl.Should().Be("no-cache, no-store, must-revalidate");
+        options.WriteTimeout.Should().Be(TimeSpan.FromSeconds(30));
         TakoSseOptions.SectionName.Should().Be("Tako:Sse");
     }
 
@@ -30,6 +31,7 @@ public class TakoSseOptionsTests
         { "CacheControl", o => o.CacheControl = "" },
         { "CacheControl", o => o.CacheControl = "no-cache\u0000" },
         { "Retry", o => o.Retry = TimeSpan.FromMilliseconds(-1) },
+        { "WriteTimeout", o => o.WriteTimeout = TimeSpan.FromSeconds(-1) },
     };
 
     [Theory]
@@ -81,7 +83,8 @@ public class TakoSseOptionsTests
                   "KeepAlive": "00:00:05",
                   "Retry": "00:00:03",
                   "KeepAliveComment": "ping",
-                  "CacheControl": "no-cache"
+                  "CacheControl": "no-cache",
+                  "WriteTimeout": "00:00:07"
                 }
               }
             }
@@ -97,6 +100,7 @@ public class TakoSseOptionsTests
         options.Retry.Should().Be(TimeSpan.FromSeconds(3));
         options.KeepAliveComment.Should().Be("ping");
         options.CacheControl.Should().Be("no-cache");
+        options.WriteTimeout.Should().Be(TimeSpan.FromSeconds(7));
     }
 
     [Fact]

@@ -13,11 +13,8 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
 
     public string? LastEventId => lastEventId;
 
-    public override Task RunAsync(SseStream stream, HttpContext context, bool fromMvc)
-    {
-        var subscriber = Subscribe(context);
-        return stream.RunAsync(new Subscription(subscriber), default(SseChannelFrameWriter));
-    }
+    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc) =>
+        visitor.Visit(new Subscription(Subscribe(context)), default(SseChannelFrameWriter));
 
     private SseSubscriber Subscribe(HttpContext context)
     {

@@ -21,9 +21,9 @@ internal static partial class Log
         Message = "The SSE stream completed after {EventCount} events.")]
     public static partial void StreamCompleted(ILogger logger, long eventCount);
 
-    [LoggerMessage(EventId = 5, EventName = "SseSourceDisposeFailed", Level = LogLevel.Debug,
-        Message = "The event source of an SSE stream that had already ended threw while it was being closed.")]
-    public static partial void SourceDisposeFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 5, EventName = "SseSourceDisposeFailed", Level = LogLevel.Warning,
+        Message = "The event source {Source} of an SSE stream that had already ended threw while it was being closed.")]
+    public static partial void SourceDisposeFailed(ILogger logger, string source, Exception exception);
 
     [LoggerMessage(EventId = 6, EventName = "SseWriteFailed", Level = LogLevel.Error,
         Message = "Writing to an SSE stream failed (encoding or serializing an item, or the response body); the stream was ended.")]
@@ -32,4 +32,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, EventName = "SseSourceAbandoned", Level = LogLevel.Debug,
         Message = "The SSE stream ended while its source was still producing an item; the source will be disposed when that call returns.")]
     public static partial void SourceAbandoned(ILogger logger);
+
+    [LoggerMessage(EventId = 8, EventName = "SseSourceDisposeStalled", Level = LogLevel.Warning,
+        Message = "The event source {Source} of an SSE stream did not finish DisposeAsync within {Timeout}; the response ended without waiting for it.")]
+    public static partial void SourceDisposeStalled(ILogger logger, string source, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 9, EventName = "SseWriteTimedOut", Level = LogLevel.Debug,
+        Message = "The client of an SSE stream did not take a write within {WriteTimeout}; the connection was aborted.")]
+    public static partial void WriteTimedOut(ILogger logger, TimeSpan writeTimeout);
 }

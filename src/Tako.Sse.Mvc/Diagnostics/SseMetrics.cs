@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace Tako.Sse.Mvc;
 
-/// <summary>The <c>Tako.Sse.Mvc</c> meter: open streams, and what they sent.</summary>
+/// <summary>The <c>Tako.Sse.Mvc</c> meter: open streams, what they sent, and the ones a write timeout ended.</summary>
 internal sealed class SseMetrics
 {
     public const string MeterName = "Tako.Sse.Mvc";
@@ -13,6 +13,7 @@ internal sealed class SseMetrics
     private readonly Counter<long> _eventsSent;
     private readonly Counter<long> _bytesSent;
     private readonly Counter<long> _keepAlivesSent;
+    private readonly Counter<long> _writeTimeouts;
 
     public SseMetrics(IMeterFactory meterFactory)
         : this(meterFactory.Create(MeterName))
@@ -25,6 +26,7 @@ internal sealed class SseMetrics
         _eventsSent = meter.CreateCounter<long>("tako.sse.events_sent", "{event}", "Events written to SSE streams.");
         _bytesSent = meter.CreateCounter<long>("tako.sse.bytes_sent", "By", "Bytes of SSE frames written, keep-alives included.");
         _keepAlivesSent = meter.CreateCounter<long>("tako.sse.keepalives_sent", "{keepalive}", "Keep-alive comments written to idle SSE streams.");
+        _writeTimeouts = meter.CreateCounter<long>("tako.sse.write_timeouts", "{stream}", "SSE streams ended because the client did not take a write within the write timeout.");
     }
 
     /// <summary>Gets the instance used when <c>AddTakoSse</c> was not called (a process-wide meter).</summary>
@@ -48,4 +50,6 @@ internal sealed class SseMetrics
     }
 
     public void KeepAliveSent() => _keepAlivesSent.Add(1);
+
+    public void WriteTimedOut() => _writeTimeouts.Add(1);
 }

@@ -35,6 +35,12 @@ internal sealed class SseKeepAliveWheel
     /// <summary>The tick of the shared timer: how late, at most, a keep-alive can be.</summary>
     internal static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// The longest due time a timer takes (what <see cref="System.Threading.Timer"/> accepts, about 49 days);
+    /// see <see cref="ClampDueTime"/>.
+    /// </summary>
+    internal static readonly TimeSpan MaxDueTime = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <summary>The span of due times one slot holds: a quarter tick, so the slot a tick stops in is small.</summary>
     internal static readonly TimeSpan SlotLength = TimeSpan.FromMilliseconds(25);
 
@@ -70,14 +76,34 @@ internal sealed class SseKeepAliveWheel
         _slots = new Entry?[slotCount];
         _slotMask = slotCount - 1;
         _slotTicks = Math.Max(1, (long)(slotLength.TotalSeconds * Stopwatch.Frequency));
-        _tick = TimeProvider.System.CreateTimer(static state => ((SseKeepAliveWheel)state!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+        // The shared wheel is created inside the first request that arms a timer. A timer captures the
+        // ExecutionContext it is created in and runs every callback in it: that request's AsyncLocals (its
+        // Activity, logging scopes, whatever the app stored) would live, and flow into every later tick, for
+        // the life of the process.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _tick = TimeProvider.System.CreateTimer(static state => ((SseKeepAliveWheel)state!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
     }
+
+    /// <summary>
+    /// Caps a due time at <see cref="MaxDueTime"/>. A keep-alive or write timeout of <see cref="TimeSpan.MaxValue"/>
+    /// means "practically never"; uncapped, the timestamp arithmetic would overflow into the past (and fire on
+    /// every tick) and a <see cref="TimeProvider"/> timer would refuse it.
+    /// </summary>
+    public static TimeSpan ClampDueTime(TimeSpan dueTime) => dueTime > MaxDueTime ? MaxDueTime : dueTime;
+
+    /// <summary>The timestamp <paramref name="dueTime"/> after <paramref name="now"/>, for any due time: never in the past.</summary>
+    internal static long DueTimestamp(long now, TimeSpan dueTime) =>
+        now + (long)(Math.Clamp(dueTime.TotalSeconds, 0, MaxDueTime.TotalSeconds) * Stopwatch.Frequency);
 
     /// <summary>
     /// Creates the keep-alive timer of one stream: an entry of the shared wheel on the system clock, an exact
     /// timer of <paramref name="timeProvider"/> otherwise. Created disarmed, like
     /// <c>CreateTimer(…, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)</c>.
     /// </summary>
+    /// <remarks>The stream's keep-alive and write timeout both use it.</remarks>
     public static ITimer CreateTimer(TimeProvider timeProvider, TimerCallback callback, object? state) =>
         ReferenceEquals(timeProvider, TimeProvider.System)
             ? s_system.CreateEntry(callback, state)
@@ -144,10 +170,9 @@ internal sealed class SseKeepAliveWheel
             }
         }
 
-        // Outside the lock, on this thread-pool thread, one after the other: the callback only wakes a stream
-        // whose loop writes a 12-byte frame and hands it to Kestrel's send queue, so one thread working through
-        // the burst keeps one sender busy, where one work item per stream made the pool's threads wake, spin
-        // and sleep over and over. A keep-alive that waits a little behind another one costs nothing.
+        // Outside the lock, on this thread-pool thread, one after the other. A callback only marks its stream
+        // due and queues the stream's loop to the thread pool (see SseStreamWakeSignal): no stream's write, and
+        // no source's code, runs on this thread, so one stream that blocks cannot delay the others' keep-alives.
         try
         {
             foreach (var entry in _due)
@@ -247,7 +272,7 @@ internal sealed class SseKeepAliveWheel
             }
             else
             {
-                wheel.Arm(this, Stopwatch.GetTimestamp() + (long)(Math.Max(0, dueTime.TotalSeconds) * Stopwatch.Frequency));
+                wheel.Arm(this, DueTimestamp(Stopwatch.GetTimestamp(), dueTime));
             }
 
             return true;

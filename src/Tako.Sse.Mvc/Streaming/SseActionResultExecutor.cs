@@ -78,10 +78,13 @@ internal sealed class SseActionResultExecutor : IActionResultExecutor<SseActionR
             _encoder,
             result.KeepAlive ?? _options.KeepAlive,
             _options.Retry,
+            _options.WriteTimeout,
             _timeProvider,
             _metrics,
             _logger,
             _lifetime?.ApplicationStopping ?? CancellationToken.None);
-        return result.Source.RunAsync(stream, context, fromMvc);
+
+        // The source hands its items and their writer to the stream, which runs them.
+        return result.Source.Accept(stream, context, fromMvc);
     }
 }

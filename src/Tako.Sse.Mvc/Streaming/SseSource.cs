@@ -5,28 +5,35 @@ using Microsoft.Extensions.Options;
 
 namespace Tako.Sse.Mvc;
 
-/// <summary>The source of an <see cref="SseActionResult"/>, kept generic down to the per-item write.</summary>
+/// <summary>
+/// The source of an <see cref="SseActionResult"/>: items of some type and the writer that frames them. A new
+/// kind of source (pre-encoded frames, say) is a new subclass and, if its items need it, a new
+/// <see cref="ISseItemWriter{T}"/>; the stream does not change.
+/// </summary>
 internal abstract class SseSource
 {
-    /// <summary>Runs the stream. <paramref name="fromMvc"/> picks MVC's JSON options over minimal APIs' ones.</summary>
-    public abstract Task RunAsync(SseStream stream, HttpContext context, bool fromMvc);
+    /// <summary>
+    /// Hands the items and their writer to <paramref name="visitor"/>. <paramref name="fromMvc"/> picks MVC's
+    /// JSON options over minimal APIs' ones, for sources that serialize.
+    /// </summary>
+    public abstract TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc);
 }
 
 internal sealed class SseEventSource(IAsyncEnumerable<SseEvent> events) : SseSource
 {
-    public override Task RunAsync(SseStream stream, HttpContext context, bool fromMvc) =>
-        stream.RunAsync(events, default(SseEventItemWriter));
+    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc) =>
+        visitor.Visit(events, default(SseEventItemWriter));
 }
 
 internal sealed class SseRawSource(IAsyncEnumerable<ReadOnlyMemory<byte>> chunks) : SseSource
 {
-    public override Task RunAsync(SseStream stream, HttpContext context, bool fromMvc) =>
-        stream.RunAsync(chunks, default(SseRawItemWriter));
+    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc) =>
+        visitor.Visit(chunks, default(SseRawItemWriter));
 }
 
 internal sealed class SseJsonSource<T>(IAsyncEnumerable<T> items, SseJsonFields<T> fields) : SseSource
 {
-    public override Task RunAsync(SseStream stream, HttpContext context, bool fromMvc)
+    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc)
     {
         var services = context.RequestServices;
 
@@ -35,6 +42,6 @@ internal sealed class SseJsonSource<T>(IAsyncEnumerable<T> items, SseJsonFields<
         var options = fromMvc
             ? services.GetService<IOptions<Microsoft.AspNetCore.Mvc.JsonOptions>>()?.Value.JsonSerializerOptions
             : services.GetService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()?.Value.SerializerOptions;
-        return stream.RunAsync(items, new SseJsonItemWriter<T>(options ?? JsonSerializerOptions.Web, fields));
+        return visitor.Visit(items, new SseJsonItemWriter<T>(options ?? JsonSerializerOptions.Web, fields));
     }
 }

@@ -1,10 +1,13 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// The buffer a stream encodes a burst of events into before they go to the response pipe in one write.
+/// The buffer a stream encodes a burst of events into before they go to the response pipe in one write, and
+/// the one place that writes to that pipe: the stream encodes events here, has the lone frames of an idle
+/// moment (retry hint, keep-alive) written through it, and sends it all with <see cref="FlushAsync"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,23 +38,58 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
     /// <summary>Gets the bytes encoded here and not yet handed to the pipe.</summary>
     public int WrittenCount => _written;
 
+    /// <summary>Gets a value indicating whether anything written here (or handed to the pipe) is still unflushed.</summary>
+    public bool HasUnflushedBytes => _written > 0 || !_output.CanGetUnflushedBytes || _output.UnflushedBytes > 0;
+
+    /// <summary>Gets the bytes the next <see cref="FlushAsync"/> sends, as far as the pipe can tell.</summary>
+    public long PendingBytes => (_output.CanGetUnflushedBytes ? _output.UnflushedBytes : 0) + _written;
+
     /// <summary>
-    /// Gets the bytes encoded since the last <see cref="OnFlushed"/>, whether still here or already handed to
+    /// Gets the bytes encoded since the last <see cref="FlushAsync"/>, whether still here or already handed to
     /// the pipe: counted here so the stream need not ask the pipe after every event.
     /// </summary>
     public long UnflushedCount => _drainedSinceFlush + _written;
 
-    /// <summary>Gets the bytes encoded here and not yet handed to the pipe.</summary>
-    public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _written);
+    /// <summary>
+    /// Sends everything written here and flushes the pipe; then forgets those bytes (keeping the array) and
+    /// starts counting <see cref="UnflushedCount"/> again. With nothing written here it is a plain flush.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The batch goes to the pipe together with its flush, in one WriteAsync: Kestrel frames it as a
+            // single chunk. Write followed by FlushAsync made one chunk per 4 KB pool block, and an HttpClient
+            // reader gets at most one chunk per read, so a 60 KB batch cost such a client fifteen reads.
+            return await (_written == 0
+                ? _output.FlushAsync(cancellationToken)
+                : _output.WriteAsync(_buffer.AsMemory(0, _written), cancellationToken));
+        }
+        finally
+        {
+            // Only now: the pipe may read the batch until its write has completed.
+            _written = 0;
+            _drainedSinceFlush = 0;
+        }
+    }
 
     /// <summary>
-    /// Call when the pipe has been flushed with <see cref="Written"/>: forgets those bytes (keeping the array)
-    /// and starts counting <see cref="UnflushedCount"/> again.
+    /// Encodes a keep-alive straight into the pipe, behind anything written here: it is written while the
+    /// stream is idle and holds no batch array, and renting 64 KB for a 12-byte frame cost thousands of
+    /// bytes per keep-alive whenever the pool had none to spare. <see cref="FlushAsync"/> sends it.
     /// </summary>
-    public void OnFlushed()
+    public void WriteKeepAlive(ISseEncoder encoder)
     {
-        _written = 0;
-        _drainedSinceFlush = 0;
+        Drain();
+        encoder.EncodeKeepAlive(_output);
+    }
+
+    /// <summary>Encodes the <c>retry:</c> hint that opens a stream straight into the pipe, for the same reason.</summary>
+    public void WriteRetry(ISseEncoder encoder, TimeSpan retry)
+    {
+        Drain();
+        encoder.Encode(SseEvent.FromRetry(retry), _output);
     }
 
     public void Advance(int count)
@@ -69,8 +107,8 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
 
     public Span<byte> GetSpan(int sizeHint = 0) => Reserve(sizeHint).AsSpan(_written);
 
-    /// <summary>Hands everything encoded so far to the response pipe (without flushing it).</summary>
-    public void Drain()
+    // Hands everything encoded so far to the response pipe, without flushing it: the buffer is full.
+    private void Drain()
     {
         if (_written > 0)
         {
@@ -81,8 +119,8 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
     }
 
     /// <summary>
-    /// Returns the array to the pool (the stream is about to wait, or has ended). Call <see cref="Drain"/>
-    /// first for bytes that must still be sent; anything not drained is dropped.
+    /// Returns the array to the pool (the stream is about to wait, or has ended). Call <see cref="FlushAsync"/>
+    /// first for bytes that must still be sent; anything not flushed is dropped.
     /// </summary>
     public void Release()
     {

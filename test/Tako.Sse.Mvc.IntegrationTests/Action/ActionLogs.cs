@@ -13,7 +13,10 @@ internal static class ActionLogs
     private const string HostingCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     public static Task WaitForRequestsFinishedAsync(this FakeLogCollector logs, int count) =>
-        Poll.UntilAsync(() => logs.GetSnapshot().Count(r => r.Category == HostingCategory && r.Id.Id == 2) >= count, $"{count} finished requests");
+        Poll.UntilAsync(() => logs.RequestsFinished() >= count, $"{count} finished requests");
+
+    public static int RequestsFinished(this FakeLogCollector logs) =>
+        logs.GetSnapshot().Count(r => r.Category == HostingCategory && r.Id.Id == 2);
 
     public static Task WaitForAsync(this FakeLogCollector logs, string eventName) =>
         Poll.UntilAsync(() => logs.GetSnapshot().Any(r => r.Id.Name == eventName), $"log event {eventName}");

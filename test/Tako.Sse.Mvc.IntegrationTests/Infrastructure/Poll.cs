@@ -16,4 +16,27 @@ public static class Poll
             await Task.Delay(10);
         }
     }
+
+    /// <summary>
+    /// Waits until <paramref name="value"/> stops changing: the same reading <paramref name="samples"/> times in
+    /// a row, 100 ms apart (polling, bounded by <see cref="SseReader.Deadline"/>).
+    /// </summary>
+    public static async Task UntilStableAsync(Func<long> value, string what, int samples = 3)
+    {
+        var deadline = DateTime.UtcNow + SseReader.Deadline;
+        var last = value();
+        var same = 0;
+        while (same < samples)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {SseReader.Deadline} waiting for {what} (still moving: {last}).");
+            }
+
+            await Task.Delay(100);
+            var now = value();
+            same = now == last ? same + 1 : 0;
+            last = now;
+        }
+    }
 }

@@ -87,7 +87,8 @@ public class SseStreamFlushTests
 
         await harness.RunAsync(new SseActionResult(Source()));
 
-        var frames = harness.Writer.Flushes.Skip(1).ToList();
+        // Every few flushes the loop also flushes nothing, to ask the pipe whether the client is still there.
+        var frames = harness.Writer.Flushes.Skip(1).Where(f => f.Length > 0).ToList();
         frames.Should().HaveCountGreaterThan(1);
         frames.SkipLast(1).Should().AllSatisfy(f => f.Length.Should().BeInRange(SseStream.FlushThreshold, SseStream.FlushThreshold + 1100));
         string.Concat(frames).Length.Should().Be(1000 * ("data: ".Length + 1024 + 2));

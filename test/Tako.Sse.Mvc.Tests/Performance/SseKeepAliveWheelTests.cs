@@ -149,4 +149,36 @@ public class SseKeepAliveWheelTests
         // more: a second fire has no later due time to wait for).
         count.Should().Be(1);
     }
+
+    [Fact]
+    public async Task Tick_WheelCreatedInsideARequestsExecutionContext_CallbacksRunWithoutIt()
+    {
+        var local = new AsyncLocal<string?>();
+        SseKeepAliveWheel? wheel = null;
+
+        // Built where an AsyncLocal is set, as the shared wheel is built inside the first request that arms it.
+        await Task.Run(() =>
+        {
+            local.Value = "first request";
+            wheel = new SseKeepAliveWheel(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), 8);
+        });
+        var seen = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timer = wheel!.CreateEntry(_ => seen.TrySetResult(local.Value ?? "(none)"), null);
+        timer.Change(TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
+
+        (await seen.Task.WaitAsync(s_deadline)).Should().Be("(none)", "the wheel's timer must not keep (and run in) the first request's ExecutionContext");
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MaxValue / 2)]
+    public void DueTimestamp_AbsurdDueTime_ClampedIntoTheFutureWithoutOverflow(long ticks)
+    {
+        var now = Stopwatch.GetTimestamp();
+
+        var due = SseKeepAliveWheel.DueTimestamp(now, TimeSpan.FromTicks(ticks));
+
+        due.Should().Be(now + (long)(SseKeepAliveWheel.MaxDueTime.TotalSeconds * Stopwatch.Frequency));
+        SseKeepAliveWheel.ClampDueTime(TimeSpan.FromTicks(ticks)).Should().Be(SseKeepAliveWheel.MaxDueTime);
+    }
 }

@@ -9,7 +9,7 @@ public class SseWriteBufferTests
     private static readonly SseEncoder s_encoder = new(Options.Create(new TakoSseOptions()));
 
     [Fact]
-    public async Task Drain_SeveralEvents_HandsThePipeTheSameBytesInOrder()
+    public async Task FlushAsync_SeveralEvents_HandsThePipeTheSameBytesInOrder()
     {
         var pipe = new Pipe();
         var buffer = new SseWriteBuffer(pipe.Writer);
@@ -17,7 +17,7 @@ public class SseWriteBufferTests
         s_encoder.Encode(SseEvent.FromData("b\nc").WithEvent("e"), buffer);
 
         buffer.WrittenCount.Should().Be("id: 1\ndata: a\n\nevent: e\ndata: b\ndata: c\n\n".Length);
-        buffer.Drain();
+        await buffer.FlushAsync(CancellationToken.None);
         buffer.WrittenCount.Should().Be(0);
         await pipe.Writer.CompleteAsync();
 
@@ -25,7 +25,7 @@ public class SseWriteBufferTests
     }
 
     [Fact]
-    public void UnflushedCount_BytesDrainedToThePipe_StillCountUntilFlushed()
+    public async Task UnflushedCount_BytesDrainedToThePipe_StillCountUntilFlushed()
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
         var buffer = new SseWriteBuffer(pipe.Writer);
@@ -39,8 +39,7 @@ public class SseWriteBufferTests
         }
 
         buffer.UnflushedCount.Should().Be(5 * "data: \n\n".Length + 5 * 30_000);
-        buffer.Drain();
-        buffer.OnFlushed();
+        await buffer.FlushAsync(CancellationToken.None);
         buffer.UnflushedCount.Should().Be(0);
     }
 
@@ -52,23 +51,23 @@ public class SseWriteBufferTests
         var data = new string('x', 200_000);
         s_encoder.Encode(SseEvent.FromData(data), buffer);
         s_encoder.Encode(SseEvent.FromData(data), buffer);
-        buffer.Drain();
+        await buffer.FlushAsync(CancellationToken.None);
         await pipe.Writer.CompleteAsync();
 
         (await ReadAllAsync(pipe.Reader)).Should().Be($"data: {data}\n\ndata: {data}\n\n");
     }
 
     [Fact]
-    public async Task Release_AfterDrain_NextBurstStillWrites()
+    public async Task Release_AfterFlush_NextBurstStillWrites()
     {
         var pipe = new Pipe();
         var buffer = new SseWriteBuffer(pipe.Writer);
         s_encoder.Encode(SseEvent.FromData("1"), buffer);
-        buffer.Drain();
+        await buffer.FlushAsync(CancellationToken.None);
         buffer.Release();
         buffer.Release();
         s_encoder.Encode(SseEvent.FromData("2"), buffer);
-        buffer.Drain();
+        await buffer.FlushAsync(CancellationToken.None);
         await pipe.Writer.CompleteAsync();
 
         (await ReadAllAsync(pipe.Reader)).Should().Be("data: 1\n\ndata: 2\n\n");

@@ -2,12 +2,12 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Tako.Sse.Mvc.Tests.Action;
 
-public class SseKeepAliveSignalTests
+public class SseStreamWakeSignalTests
 {
     [Fact]
     public async Task WaitAsync_CancelledWhileNobodyWaited_ReportsCancelledAndKeepsReportingIt()
     {
-        using var signal = new SseKeepAliveSignal(new FakeTimeProvider());
+        using var signal = new SseStreamWakeSignal(new FakeTimeProvider());
 
         // The loop was busy writing when the client left; the next idle wait must still see it.
         signal.Cancel();
@@ -21,7 +21,7 @@ public class SseKeepAliveSignalTests
     public async Task WaitAsync_InterestedInSourceOnly_IgnoresCancelAndTimerUntilSourceReady()
     {
         var time = new FakeTimeProvider();
-        using var signal = new SseKeepAliveSignal(time);
+        using var signal = new SseStreamWakeSignal(time);
         signal.Cancel();
         signal.ArmKeepAlive(TimeSpan.FromSeconds(1));
         time.Advance(TimeSpan.FromSeconds(1));
@@ -37,7 +37,7 @@ public class SseKeepAliveSignalTests
     public async Task ArmKeepAlive_StaleFireFromEarlierArming_IsDropped()
     {
         var time = new FakeTimeProvider();
-        using var signal = new SseKeepAliveSignal(time);
+        using var signal = new SseStreamWakeSignal(time);
         signal.ArmKeepAlive(TimeSpan.FromSeconds(1));
         time.Advance(TimeSpan.FromSeconds(1));
 
@@ -52,7 +52,7 @@ public class SseKeepAliveSignalTests
     [Fact]
     public async Task OnSourceReady_BeforeTheWait_IsNotLost()
     {
-        using var signal = new SseKeepAliveSignal(new FakeTimeProvider());
+        using var signal = new SseStreamWakeSignal(new FakeTimeProvider());
 
         signal.OnSourceReady();
 

@@ -3,7 +3,7 @@ using System.Threading.Tasks.Sources;
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// What an idle stream waits on: the source's pending <c>MoveNextAsync</c>, its keep-alive timer, and its
+/// What wakes an idle stream: the source's pending <c>MoveNextAsync</c> completing, its keep-alive timer, and its
 /// cancellation. One instance per stream, reused for every idle period, so waiting allocates nothing: the
 /// timer is created on the first idle wait and re-armed after that, and the awaitable is a reusable
 /// <see cref="IValueTaskSource{T}"/>.
@@ -14,6 +14,12 @@ namespace Tako.Sse.Mvc;
 /// wake the loop, so a keep-alive frame can never land in the middle of an event's bytes.
 /// </para>
 /// <para>
+/// Waking never runs the loop on the waker's thread: the waiter is resumed on the thread pool. Whoever signals
+/// (a producer completing the task a source awaits, the shared keep-alive clock, a cancellation) gets its
+/// thread back at once, whatever the loop does next: write, or call the source's next <c>MoveNextAsync</c>,
+/// which may block.
+/// </para>
+/// <para>
 /// There is at most one waiter at a time (the loop, or after the loop has given up on a source that ignores
 /// its token, the task that disposes that source), and each <see cref="WaitAsync"/> is awaited exactly once.
 /// Wake-ups that arrive while nobody waits, or that the waiter is not interested in, are kept in
@@ -21,7 +27,7 @@ namespace Tako.Sse.Mvc;
 /// cancelled, every later wait reports it.
 /// </para>
 /// </remarks>
-internal sealed class SseKeepAliveSignal : IValueTaskSource<SseWakeReason>, IDisposable
+internal sealed class SseStreamWakeSignal : IValueTaskSource<SseWakeReason>, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
@@ -31,14 +37,15 @@ internal sealed class SseKeepAliveSignal : IValueTaskSource<SseWakeReason>, IDis
     private SseWakeReason _pending;
     private SseWakeReason _interest;
 
-    public SseKeepAliveSignal(TimeProvider timeProvider)
+    public SseStreamWakeSignal(TimeProvider timeProvider)
     {
         _timeProvider = timeProvider;
         _onSourceReady = () => Signal(SseWakeReason.SourceReady);
 
-        // The waiter resumes on the thread that signals. The source's completion and the system timer already
-        // run on the thread pool, so a second hop would only add latency; Cancel hops on its own (see there).
-        _core.RunContinuationsAsynchronously = false;
+        // The waiter resumes on the thread pool, never on the signalling thread: that thread belongs to a
+        // producer, the clock or a canceller, and the loop would run the source's next MoveNextAsync on it. The
+        // hop costs one work item per wake-up (see docs/performance.md for what it costs end to end).
+        _core.RunContinuationsAsynchronously = true;
     }
 
     /// <summary>Gets the callback to register on the source's pending <c>MoveNextAsync</c> (cached: no allocation).</summary>
@@ -59,18 +66,16 @@ internal sealed class SseKeepAliveSignal : IValueTaskSource<SseWakeReason>, IDis
         }
 
         // On the system clock the timer is an entry of the shared keep-alive wheel (see SseKeepAliveWheel).
-        _timer ??= SseKeepAliveWheel.CreateTimer(_timeProvider, static state => ((SseKeepAliveSignal)state!).Signal(SseWakeReason.KeepAliveDue), this);
+        _timer ??= SseKeepAliveWheel.CreateTimer(_timeProvider, static state => ((SseStreamWakeSignal)state!).Signal(SseWakeReason.KeepAliveDue), this);
         _timer.Change(dueTime, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Marks the stream cancelled (client gone or application stopping) and wakes the waiter.</summary>
-    public void Cancel()
-    {
-        // Called from a cancellation callback: inline, the loop (and everything after it in the request
-        // pipeline) would run on the thread that cancels, which for ApplicationStopping is the host's shutdown
-        // thread, one stream after the other. One work item per stream, once, keeps shutdown prompt.
-        ThreadPool.UnsafeQueueUserWorkItem(static signal => signal.Signal(SseWakeReason.Cancelled), this, preferLocal: false);
-    }
+    /// <remarks>
+    /// Called from a cancellation callback, for ApplicationStopping on the host's shutdown thread: the waiter
+    /// resumes on the thread pool (as for every wake-up), so shutdown does not run the streams one by one.
+    /// </remarks>
+    public void Cancel() => Signal(SseWakeReason.Cancelled);
 
     /// <summary>
     /// Waits until one of <paramref name="interest"/> happens; returns those of them seen so far and clears
@@ -120,7 +125,7 @@ internal sealed class SseKeepAliveSignal : IValueTaskSource<SseWakeReason>, IDis
             _pending &= ~(ready & ~SseWakeReason.Cancelled);
         }
 
-        // Outside the lock: completing runs the waiter inline on this thread.
+        // Outside the lock: completing queues the waiter to the thread pool.
         _core.SetResult(ready);
     }
 }
