@@ -9,9 +9,13 @@ namespace Tako.Sse.Mvc.IntegrationTests.Action;
 [ApiController]
 public class ActionStreamsController(StreamProbe probe) : ControllerBase
 {
-    /// <summary>Yields <paramref name="ready"/> events synchronously, waits for the gate, then yields "after".</summary>
+    /// <summary>
+    /// Yields <paramref name="ready"/> events synchronously, waits for the gate, then yields "after";
+    /// <paramref name="maxKeepAlive"/> sets the result's KeepAlive to TimeSpan.MaxValue (the options refuse it).
+    /// </summary>
     [HttpGet("/action/gated")]
-    public SseActionResult Gated(int ready = 1, string gate = "gate") => new(GatedEvents(ready, gate));
+    public SseActionResult Gated(int ready = 1, string gate = "gate", bool maxKeepAlive = false) =>
+        new(GatedEvents(ready, gate)) { KeepAlive = maxKeepAlive ? TimeSpan.MaxValue : null };
 
     /// <summary>Yields nothing and waits for its token (the gate is never opened by most tests).</summary>
     [HttpGet("/action/silent")]
