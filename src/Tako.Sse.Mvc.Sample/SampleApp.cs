@@ -43,7 +43,14 @@ public static class SampleApp
         builder.Services.AddControllers();
 
         // Options come from the "Tako:Sse" section of appsettings.json; pass a delegate to set them in code.
-        builder.Services.AddTakoSse();
+        var tako = builder.Services.AddTakoSse();
+
+        // In memory by default. A Redis connection string (--ConnectionStrings:Redis=127.0.0.1:6379) puts the
+        // channels on Redis, so that several instances of the sample share the chat and the notifications.
+        if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        {
+            tako.AddStackExchangeRedis(redis);
+        }
 
         builder.Services.AddSingleton<LogTail>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, LogTailLoggerProvider>());

@@ -18,7 +18,7 @@ namespace Tako.Sse.Mvc;
 /// and a resume after a long outage must not trip the slow-subscriber policy before the first write.
 /// </para>
 /// </remarks>
-internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueTaskSource<bool>
+internal sealed partial class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueTaskSource<bool>
 {
     private readonly Lock _gate = new();
 
@@ -40,6 +40,7 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
     private string? _lastDeliveredId;
     private bool _waiting;
     private bool _ended;
+    private bool _held; // see SseSubscriber.Backplane.cs
     private bool _disposed;
     private CancellationTokenRegistration _cancellation;
 
@@ -96,7 +97,11 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
             }
 
             _queue.Enqueue(frame);
-            Wake(true);
+            if (!_held)
+            {
+                Wake(true);
+            }
+
             return true;
         }
     }
@@ -201,7 +206,7 @@ internal sealed class SseSubscriber : IAsyncEnumerator<SseChannelFrame>, IValueT
     // frames, queued frames.
     private bool TryTake()
     {
-        if (_ended)
+        if (_ended || _held)
         {
             return false;
         }

@@ -5,7 +5,7 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E;
 /// <summary>The command line of the end-to-end run; every count and duration is bounded.</summary>
 internal sealed class E2EOptions
 {
-    private static readonly string[] s_scenarios = ["throughput", "latency", "idle", "keepalive", "ttfb", "fanout"];
+    private static readonly string[] s_scenarios = ["throughput", "latency", "idle", "keepalive", "ttfb", "fanout", "fanout-redis"];
 
     /// <summary>Gets the events per throughput run (each side, each round).</summary>
     public int Events { get; private set; } = 2_000_000;
@@ -86,7 +86,7 @@ internal sealed class E2EOptions
           --fanout-latency-events N  events of the fixed-rate fan-out run (default 200, 10..5000)
           --fanout-interval 20ms  period of that run (1ms..1s)
           --fanout-sides a,b      any of ours, naive, signalr: measure only these (prints their lines, no table)
-          --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout
+          --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout, fanout-redis
           --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s)
           --sample-allocations on  name the types the keep-alive window allocates (on/off, default off)
           --profile side      stream ours, builtin or limit throughput rounds only, to attach a profiler

@@ -24,6 +24,7 @@ internal static class E2ERunner
         ReportPrinter.PrintHeader(string.Join(' ', args));
         var results = new List<E2EResult>();
         var fanout = new List<E2EResult>();
+        var fanoutRedis = new List<E2EResult>();
 
         if (options.Only.Overlaps(["throughput", "latency", "ttfb"]))
         {
@@ -40,6 +41,7 @@ internal static class E2ERunner
         await Run("idle", () => IdleStreamsScenario.RunAsync(options));
         await Run("keepalive", () => KeepAliveCostScenario.RunAsync(options));
         await Run("fanout", () => FanoutScenario.RunAsync(options), fanout);
+        await Run("fanout-redis", () => RedisFanoutScenario.RunAsync(options), fanoutRedis);
 
         Console.WriteLine($"- load average after the run: {ReportPrinter.LoadAverage()}");
         Console.WriteLine();
@@ -53,7 +55,12 @@ internal static class E2ERunner
             ReportPrinter.PrintTable(fanout, "naive fan-out", "SignalR");
         }
 
-        return results.Concat(fanout).Any(r => r.Met == false) ? 1 : 0;
+        if (fanoutRedis.Count > 0)
+        {
+            ReportPrinter.PrintTable(fanoutRedis, "in-memory hub", "-");
+        }
+
+        return results.Concat(fanout).Concat(fanoutRedis).Any(r => r.Met == false) ? 1 : 0;
 
         async Task Run(string name, Func<Task<IReadOnlyList<E2EResult>>> scenario, List<E2EResult>? into = null)
         {

@@ -30,7 +30,8 @@ internal sealed class FanoutServer : IAsyncDisposable
 
     public E2EWorkload Workload => _app.Services.GetRequiredService<E2EWorkload>();
 
-    public static async Task<FanoutServer> StartAsync()
+    /// <summary>Starts a server; <paramref name="hub"/> can put its hub elsewhere (the fanout-redis run: on Redis).</summary>
+    public static async Task<FanoutServer> StartAsync(Action<ITakoSseBuilder>? hub = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k =>
@@ -47,7 +48,8 @@ internal sealed class FanoutServer : IAsyncDisposable
         builder.Services.AddSignalR();
 
         // No keep-alive frame during the run: every frame a subscriber counts is an event.
-        builder.Services.AddTakoSse(o => o.KeepAlive = null);
+        var tako = builder.Services.AddTakoSse(o => o.KeepAlive = null);
+        hub?.Invoke(tako);
 
         var app = builder.Build();
         app.UseWebSockets();

@@ -1,0 +1,50 @@
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// What this instance knows of one channel it serves: its pub/sub subscription and the cursor, the id of the
+/// last entry it handed to its local subscribers. Every delivery moves the cursor under <see cref="Gate"/>;
+/// a subscriber registered under the same lock knows that it gets every entry after the cursor live.
+/// </summary>
+internal sealed class RedisChannelState(string name)
+{
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name { get; } = name;
+
+    /// <summary>Guards the cursor, <see cref="Removed"/> and the registration of subscribers.</summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>Serializes announcements and catch-up: one of them at a time moves the cursor.</summary>
+    public SemaphoreSlim Sync { get; } = new(1, 1);
+
+    /// <summary>Gets or sets the id of the last entry delivered here; <see langword="null"/> until the subscription is in place.</summary>
+    public RedisStreamId? Cursor { get; set; }
+
+    /// <summary>Gets the cursor the subscription started from (valid once <see cref="Ready"/> has completed).</summary>
+    public RedisStreamId InitialCursor { get; private set; }
+
+    /// <summary>Completes once the subscription is in place and the cursor set; canceled when the state is removed.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>Gets or sets whether the state has left the table (under <see cref="Gate"/>); a registration then looks again.</summary>
+    public bool Removed { get; set; }
+
+    /// <summary>Gets or sets how many sweeps in a row found no subscriber here.</summary>
+    public int IdleSweeps { get; set; }
+
+    /// <summary>Gets or sets whether a catch-up failed and must be tried again.</summary>
+    public bool NeedsCatchUp { get; set; }
+
+    /// <summary>Gets or sets the subscription's message queue (StackExchange.Redis keeps its order).</summary>
+    public StackExchange.Redis.ChannelMessageQueue? Queue { get; set; }
+
+    /// <summary>Under <see cref="Gate"/>: sets the starting cursor and releases whoever waits for it.</summary>
+    public void Start(RedisStreamId newest)
+    {
+        Cursor = newest;
+        InitialCursor = newest;
+        _ready.TrySetResult();
+    }
+
+    public void Cancel() => _ready.TrySetCanceled();
+}

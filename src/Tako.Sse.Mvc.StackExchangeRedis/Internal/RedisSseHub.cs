@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// The <see cref="ISseHub"/> that <c>AddStackExchangeRedis</c> registers: each channel's history and ids live in
+/// a Redis stream, new entries are announced on pub/sub, and the local fan-out (queues, slow-subscriber
+/// policies, gap events, encode-once) is the core's, inherited from <see cref="SseChannelHub"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Publishing runs <see cref="RedisAppendScript"/>: append, trim, announce, atomically. It does not deliver
+/// locally: the publishing instance gets its own announcement like every other instance, so all of them
+/// deliver one order.
+/// </para>
+/// <para>
+/// An instance subscribes once per channel it serves (<see cref="RedisSubscriptions"/>), however many browsers
+/// listen, and encodes each event once. A subscriber is registered at once (its response opens even while
+/// Redis is down); one that resumes is held until <see cref="RedisResume"/> has read what it missed.
+/// </para>
+/// </remarks>
+internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
+{
+    public RedisSseHub(
+        ISseEncoder encoder,
+        IOptions<TakoSseOptions> options,
+        IOptions<TakoSseRedisOptions> redisOptions,
+        TimeProvider timeProvider,
+        SseChannelMetrics metrics,
+        ILoggerFactory loggerFactory)
+        : base(encoder, options.Value.Channels, timeProvider, metrics, loggerFactory.CreateLogger(typeof(ISseHub).FullName!))
+    {
+        RedisLogger = loggerFactory.CreateLogger(RedisLog.Category);
+        Keys = new RedisKeys(redisOptions.Value.KeyPrefix);
+        Connection = new RedisConnection(redisOptions.Value, RedisLogger, OnConnectionRestored);
+        Subscriptions = new RedisSubscriptions(this);
+    }
+
+    public ILogger RedisLogger { get; }
+
+    public RedisKeys Keys { get; }
+
+    public RedisConnection Connection { get; }
+
+    public RedisSubscriptions Subscriptions { get; }
+
+    /// <summary>Gets how long a failed Redis call waits before it is tried again.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeProvider Time => TimeProvider;
+
+    public override async ValueTask<string> PublishAsync(string channel, SseEvent sseEvent, CancellationToken cancellationToken = default)
+    {
+        SseChannelNames.Validate(channel, nameof(channel));
+        if (sseEvent.Id is not null)
+        {
+            throw new ArgumentException("A published event cannot carry an id: the hub gives every event its id, and resume depends on it.", nameof(sseEvent));
+        }
+
+        // Only before anything is sent: once the script is on its way, the event may be published whatever we do.
+        cancellationToken.ThrowIfCancellationRequested();
+        var payload = RedisEventPayload.Serialize(sseEvent);
+        var multiplexer = await Connection.GetAsync().ConfigureAwait(false);
+        var id = await RedisAppendScript.AppendAsync(multiplexer.GetDatabase(), Keys, channel, payload, Options).ConfigureAwait(false);
+        Metrics.Published();
+        return id;
+    }
+
+    public override SseSubscriber Subscribe(string channel, string? lastEventId, Action abort)
+    {
+        SseChannelNames.Validate(channel, nameof(channel));
+        ArgumentNullException.ThrowIfNull(abort);
+        var resume = !string.IsNullOrEmpty(lastEventId);
+        while (true)
+        {
+            var state = Subscriptions.GetOrAdd(channel);
+            SseSubscriber subscriber;
+            RedisStreamId? cursor;
+            lock (state.Gate)
+            {
+                if (state.Removed)
+                {
+                    continue;
+                }
+
+                subscriber = Register(channel, abort, resume);
+                cursor = state.Cursor;
+                state.IdleSweeps = 0;
+            }
+
+            if (resume)
+            {
+                _ = RedisResume.JoinAsync(this, state, subscriber, lastEventId!, cursor);
+            }
+
+            return subscriber;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Subscriptions.Dispose();
+        await Connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // A container disposed synchronously (a bare ServiceProvider in a using) must not throw for want of this.
+    public void Dispose()
+    {
+        Subscriptions.Dispose();
+        Connection.Dispose();
+    }
+
+    /// <summary>
+    /// Under the state's lock: encodes an entry once and hands it to this instance's subscribers of the channel,
+    /// moving the cursor. False when the payload is not one this hub wrote (the cursor moves anyway).
+    /// </summary>
+    public void Deliver(RedisChannelState state, RedisStreamId id, ReadOnlySpan<byte> payload)
+    {
+        state.Cursor = id;
+        if (CreateFrame(state.Name, id, payload) is { } frame)
+        {
+            DeliverLocally(state.Name, frame);
+        }
+    }
+
+    /// <summary>Under the state's lock: tells the channel's subscribers here that Redis no longer holds what followed <paramref name="from"/>.</summary>
+    public void DeliverGap(string channel, string from, RedisStreamId before)
+    {
+        DeliverLocally(channel, Gaps.Create(from, SseGapFrames.Expired, before.IsZero ? string.Empty : before.ToString()));
+        Metrics.GapSent(SseGapFrames.Expired);
+    }
+
+    /// <summary>Encodes an entry with its id, once; <see langword="null"/> (and a log entry) for one this hub did not write.</summary>
+    public SseChannelFrame? CreateFrame(string channel, RedisStreamId id, ReadOnlySpan<byte> payload)
+    {
+        if (!RedisEventPayload.TryDeserialize(payload, out var sseEvent))
+        {
+            RedisLog.BadEntry(RedisLogger, channel);
+            return null;
+        }
+
+        var text = id.ToString();
+        return new SseChannelFrame(text, 0, EncodeOnce(sseEvent.WithId(text)), 0);
+    }
+
+    private SseSubscriber Register(string channel, Action abort, bool hold)
+    {
+        while (true)
+        {
+            var found = GetOrAddChannel(channel);
+            lock (found.Gate)
+            {
+                if (found.Removed)
+                {
+                    continue;
+                }
+
+                var subscriber = AddSubscriber(found, abort, null, null);
+                if (hold)
+                {
+                    subscriber.Hold();
+                }
+
+                return subscriber;
+            }
+        }
+    }
+
+    private void OnConnectionRestored(ConnectionFailedEventArgs e)
+    {
+        var count = Subscriptions.CatchUpAll();
+        Subscriptions.ScheduleRecheck();
+        RedisLog.ConnectionRestored(RedisLogger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), count);
+    }
+}

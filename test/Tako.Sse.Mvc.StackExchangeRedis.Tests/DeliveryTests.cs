@@ -1,0 +1,118 @@
+using StackExchange.Redis;
+using Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+
+namespace Tako.Sse.Mvc.StackExchangeRedis.Tests;
+
+/// <summary>Publishing on one instance, delivering on every instance, through a real redis-server.</summary>
+public sealed class DeliveryTests
+{
+    [SkippableFact]
+    public async Task PublishAsync_OnOneOfTwoInstances_EverySubscriberOnBothGetsEveryEventInOneOrder()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis);
+        await using var b = await RedisApp.StartAsync(redis);
+        await using var onA = await a.SubscribeAsync("orders");
+        await using var onB1 = await b.SubscribeAsync("orders");
+        await using var onB2 = await b.SubscribeAsync("orders");
+        await a.ServingAsync("orders");
+        await b.ServingAsync("orders");
+
+        // Both instances publish at once: whatever the interleaving, Redis gives it one order.
+        var fromA = a.PublishAsync("orders", 50, "a");
+        var fromB = b.PublishAsync("orders", 50, "b");
+        var ids = (await fromA).Concat(await fromB).ToList();
+
+        var expected = await onA.UntilCountAsync(100);
+        (await onB1.UntilCountAsync(100)).Select(e => (e.EventId, e.Data)).Should().Equal(expected.Select(e => (e.EventId, e.Data)));
+        (await onB2.UntilCountAsync(100)).Select(e => (e.EventId, e.Data)).Should().Equal(expected.Select(e => (e.EventId, e.Data)));
+        expected.Select(e => e.EventId).Should().BeEquivalentTo(ids);
+        expected.Where(e => e.Data.StartsWith('a')).Select(e => e.Data).Should().Equal(Enumerable.Range(0, 50).Select(i => "a" + i));
+        expected.Where(e => e.Data.StartsWith('b')).Select(e => e.Data).Should().Equal(Enumerable.Range(0, 50).Select(i => "b" + i));
+
+        // The SSE ids are the stream's entry ids, in the stream's order.
+        var stream = await (await redis.AdminAsync()).StreamRangeAsync("tako:sse:orders");
+        stream.Select(e => (string)e.Id!).Should().Equal(expected.Select(e => e.EventId));
+    }
+
+    [SkippableFact]
+    public async Task PublishAsync_ManyBrowsersOnTwoInstances_OnePubSubSubscriptionPerInstance()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis);
+        await using var b = await RedisApp.StartAsync(redis);
+        var readings = new List<StreamReading>();
+        for (var i = 0; i < 5; i++)
+        {
+            readings.Add(await a.SubscribeAsync("room"));
+            readings.Add(await b.SubscribeAsync("room"));
+        }
+
+        await a.ServingAsync("room");
+        await b.ServingAsync("room");
+        var subscriptions = await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:room");
+        ((long)((RedisResult[])subscriptions!)[1]).Should().Be(2);
+
+        await a.PublishAsync("room", "hello");
+        foreach (var reading in readings)
+        {
+            (await reading.UntilCountAsync(1)).Single().Data.Should().Be("hello");
+            await reading.DisposeAsync();
+        }
+
+        a.Hub.GetSubscriberCount("room").Should().BeLessThanOrEqualTo(5);
+    }
+
+    [SkippableFact]
+    public async Task PublishAsync_EventWithNameCommentRetryAndLineBreaks_ArrivesIntactOnTheOtherInstance()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis);
+        await using var b = await RedisApp.StartAsync(redis);
+        await using var onB = await b.SubscribeAsync("news");
+        await b.ServingAsync("news");
+
+        var id = await a.Hub.PublishAsync("news", SseEvent.FromData("line 1\r\nline 2\n\u00e9\u4e2d\ud83d\ude00").WithEvent("headline").WithComment("c").WithRetry(TimeSpan.FromSeconds(3)));
+
+        var item = (await onB.UntilCountAsync(1)).Single();
+        item.EventType.Should().Be("headline");
+        item.Data.Should().Be("line 1\nline 2\n\u00e9\u4e2d\ud83d\ude00");
+        item.EventId.Should().Be(id);
+        item.ReconnectionInterval.Should().Be(TimeSpan.FromSeconds(3));
+        onB.Text.Should().Contain(": c\nevent: headline\nid: " + id + "\nretry: 3000\n");
+    }
+
+    [SkippableFact]
+    public async Task PublishAsync_EventWithId_ThrowsArgumentExceptionAndPublishesNothing()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis);
+
+        var publish = () => a.Hub.PublishAsync("x", SseEvent.FromData("d").WithId("1")).AsTask();
+        var badName = () => a.Hub.PublishAsync("bad\nname", SseEvent.FromData("d")).AsTask();
+
+        await publish.Should().ThrowAsync<ArgumentException>();
+        await badName.Should().ThrowAsync<ArgumentException>();
+        (await (await redis.AdminAsync()).KeyExistsAsync("tako:sse:x")).Should().BeFalse();
+    }
+
+    [SkippableFact]
+    public async Task PublishAsync_ThreeSubscribersOnAnInstance_EncodedOnceThere()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var counting = new CountingEncoder();
+        await using var a = await RedisApp.StartAsync(redis);
+        await using var b = await RedisApp.StartAsync(redis, services: counting.Decorate);
+        var readings = new[] { await b.SubscribeAsync("once"), await b.SubscribeAsync("once"), await b.SubscribeAsync("once") };
+        await b.ServingAsync("once");
+
+        await a.PublishAsync("once", "payload");
+        foreach (var reading in readings)
+        {
+            (await reading.UntilCountAsync(1)).Single().Data.Should().Be("payload");
+            await reading.DisposeAsync();
+        }
+
+        counting.Encodes.Should().Be(1);
+    }
+}

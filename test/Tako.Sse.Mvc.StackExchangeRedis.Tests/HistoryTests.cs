@@ -1,0 +1,98 @@
+using StackExchange.Redis;
+using Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+
+namespace Tako.Sse.Mvc.StackExchangeRedis.Tests;
+
+/// <summary>The history in Redis: one stream per channel, trimmed by size and age, expiring once silent.</summary>
+public sealed class HistoryTests
+{
+    [SkippableFact]
+    public async Task PublishAsync_HistorySize_StreamKeepsAtLeastThatManyApproximately()
+    {
+        // Default node size (100 entries): MAXLEN ~ removes whole nodes only, so a little more stays.
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis, c => c.HistorySize = 150);
+        await a.PublishAsync("big", 1000, "e");
+
+        var length = await (await redis.AdminAsync()).StreamLengthAsync("tako:sse:big");
+
+        length.Should().BeInRange(150, 150 + 100);
+    }
+
+    [SkippableFact]
+    public async Task PublishAsync_HistoryMaxAge_StreamKeyExpiresAfterThatMuchSilence()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis, c => c.HistoryMaxAge = TimeSpan.FromMinutes(2));
+        await a.PublishAsync("aging", "e");
+
+        var ttl = await (await redis.AdminAsync()).KeyTimeToLiveAsync("tako:sse:aging");
+
+        ttl.Should().NotBeNull();
+        ttl!.Value.Should().BeGreaterThan(TimeSpan.FromMinutes(1)).And.BeLessThanOrEqualTo(TimeSpan.FromMinutes(2));
+    }
+
+    [SkippableFact]
+    public async Task PublishAsync_NoHistoryMaxAge_StreamKeyDoesNotExpire()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis, c => c.HistoryMaxAge = null);
+        await a.PublishAsync("forever", "e");
+
+        (await (await redis.AdminAsync()).KeyTimeToLiveAsync("tako:sse:forever")).Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task PublishAsync_EntriesOlderThanHistoryMaxAge_AreTrimmedByTheirIdsTime()
+    {
+        // Entries stamped far in the past (explicit ids: Redis's clock is the only clock that counts), then one
+        // publication: MINID, computed from the new entry's id, removes them.
+        await using var redis = await RedisServer.StartAsync("--stream-node-max-entries", "1");
+        var admin = await redis.AdminAsync();
+        await admin.StreamAddAsync("tako:sse:old", "p", "{\"data\":\"old\"}", "1000-0");
+        await admin.StreamAddAsync("tako:sse:old", "p", "{\"data\":\"old\"}", "2000-0");
+        await using var a = await RedisApp.StartAsync(redis, c => c.HistoryMaxAge = TimeSpan.FromMinutes(5));
+
+        var id = await a.PublishAsync("old", "new");
+
+        (await admin.StreamRangeAsync("tako:sse:old")).Select(e => (string)e.Id!).Should().Equal(id);
+    }
+
+    [SkippableFact]
+    public async Task PublishAsync_KeyPrefix_NamesStreamAndAnnouncementChannel()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis, keyPrefix: "myapp:sse:");
+        await using var reading = await a.SubscribeAsync("c");
+        await a.ServingAsync("c");
+
+        await a.PublishAsync("c", "e");
+
+        var admin = await redis.AdminAsync();
+        (await admin.KeyExistsAsync("myapp:sse:c")).Should().BeTrue();
+        (await admin.KeyExistsAsync("tako:sse:c")).Should().BeFalse();
+        var subscriptions = (RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "myapp:sse:c"))!;
+        ((long)subscriptions[1]).Should().Be(1);
+        (await reading.UntilCountAsync(1)).Single().Data.Should().Be("e");
+    }
+
+    [SkippableFact]
+    public async Task Sweep_ChannelWithoutSubscribersForTwoSweeps_IsUnsubscribed()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis);
+        await using (await a.SubscribeAsync("brief"))
+        {
+            await a.ServingAsync("brief");
+        }
+
+        await Poll.UntilAsync(() => a.Hub.GetSubscriberCount("brief") == 0, "the subscriber to leave");
+        a.RedisHub.Subscriptions.Sweep();
+        a.RedisHub.Subscriptions.Sweep();
+
+        a.RedisHub.Subscriptions.Count.Should().Be(0);
+        await Poll.UntilAsync(
+            async () => (long)((RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:brief"))!)[1] == 0,
+            "the pub/sub subscription to go");
+    }
+}

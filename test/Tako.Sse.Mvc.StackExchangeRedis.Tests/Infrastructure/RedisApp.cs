@@ -1,0 +1,126 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using StackExchange.Redis;
+
+namespace Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+
+/// <summary>
+/// One application instance: real Kestrel on 127.0.0.1, AddTakoSse().AddStackExchangeRedis() with a
+/// multiplexer of its own, and <c>GET /channels/{name}</c> subscribing with the request's Last-Event-ID.
+/// Cross-instance tests start two of these against one <see cref="RedisServer"/>.
+/// </summary>
+public sealed class RedisApp : IAsyncDisposable
+{
+    private RedisApp(WebApplication app, Uri baseAddress)
+    {
+        App = app;
+        BaseAddress = baseAddress;
+        Logs = app.Services.GetFakeLogCollector();
+        Client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero })
+        {
+            BaseAddress = baseAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    public WebApplication App { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public FakeLogCollector Logs { get; }
+
+    public ISseHub Hub => App.Services.GetRequiredService<ISseHub>();
+
+    internal RedisSseHub RedisHub => (RedisSseHub)Hub;
+
+    public static async Task<RedisApp> StartAsync(
+        RedisServer redis,
+        Action<SseChannelOptions>? channels = null,
+        Action<TakoSseOptions>? options = null,
+        string? user = null,
+        string? password = null,
+        string keyPrefix = "tako:sse:",
+        Action<IServiceCollection>? services = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddFakeLogging();
+        builder.Services
+            .AddTakoSse(o =>
+            {
+                channels?.Invoke(o.Channels);
+                options?.Invoke(o);
+            })
+            .AddStackExchangeRedis(o =>
+            {
+                o.Configuration = redis.Configuration(user, password);
+                o.KeyPrefix = keyPrefix;
+            });
+
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.MapGet(
+            "/channels/{name}",
+            (string name, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) => SseActionResult.Subscribe(name, lastEventId));
+        app.MapGet("/ping", () => Results.Text("pong"));
+        await app.StartAsync();
+
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var started = new RedisApp(app, new Uri(address));
+        started.RedisHub.RetryDelay = TimeSpan.FromMilliseconds(100);
+        return started;
+    }
+
+    /// <summary>Opens <c>/channels/{channel}</c>; returns once the response headers are in (the subscriber is registered).</summary>
+    public async Task<StreamReading> SubscribeAsync(string channel, string? lastEventId = null)
+    {
+        using var timeout = new CancellationTokenSource(StreamReading.Deadline);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/channels/" + Uri.EscapeDataString(channel));
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+
+        var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        return new StreamReading(response, await response.Content.ReadAsStreamAsync(timeout.Token));
+    }
+
+    public async Task<string> PublishAsync(string channel, string data) => await Hub.PublishAsync(channel, SseEvent.FromData(data));
+
+    public async Task<List<string>> PublishAsync(string channel, int count, string prefix)
+    {
+        var ids = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(await PublishAsync(channel, prefix + i));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Waits until this instance's subscription to the channel is in place (its cursor is set).</summary>
+    public Task ServingAsync(string channel) => Poll.UntilAsync(
+        () => RedisHub.Subscriptions.TryGet(channel, out var state) && state.Ready.IsCompletedSuccessfully,
+        $"the subscription to {channel}");
+
+    public IConnectionMultiplexer? Multiplexer => RedisHub.Connection.Current;
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await App.StopAsync(timeout.Token);
+        await App.DisposeAsync();
+    }
+}
