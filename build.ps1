@@ -22,3 +22,4 @@ Invoke-Step 'clean'   { dotnet clean Tako.Sse.Mvc.sln -c $Configuration --nologo
 Invoke-Step 'build'   { dotnet build Tako.Sse.Mvc.sln -c $Configuration --no-restore }
 Invoke-Step 'test'    { dotnet test Tako.Sse.Mvc.sln -c $Configuration --no-build }
 Invoke-Step 'pack'    { dotnet pack src/Tako.Sse.Mvc/Tako.Sse.Mvc.csproj -c $Configuration --no-build -o artifacts/packages }
+Invoke-Step 'pack redis' { dotnet pack src/Tako.Sse.Mvc.StackExchangeRedis/Tako.Sse.Mvc.StackExchangeRedis.csproj -c $Configuration --no-build -o artifacts/packages }
