@@ -72,10 +72,10 @@ internal static class RedisFanoutScenario
                 null),
             new E2EResult(
                 $"publish-to-last-subscriber latency p50 ({latencySetup})",
-                Ms(onRedis.P50), Ms(inMemory.P50), Ms(signalR.P50), $"+{onRedis.P50 - inMemory.P50:0.000} ms over in-memory", "-", null),
+                Ms(onRedis.P50), Ms(inMemory.P50), Ms(signalR.P50), $"{onRedis.P50 - inMemory.P50:+0.000;-0.000} ms over in-memory", "-", null),
             new E2EResult(
                 "publish-to-last-subscriber latency p99",
-                Ms(onRedis.P99), Ms(inMemory.P99), Ms(signalR.P99), $"+{onRedis.P99 - inMemory.P99:0.000} ms over in-memory", "-", null),
+                Ms(onRedis.P99), Ms(inMemory.P99), Ms(signalR.P99), $"{onRedis.P99 - inMemory.P99:+0.000;-0.000} ms over in-memory", "-", null),
             new E2EResult(
                 "Redis commands per published event (2 instances)",
                 Count(onRedis.CommandsPerEvent), "-", Count(signalR.CommandsPerEvent), "-", "-", null),
