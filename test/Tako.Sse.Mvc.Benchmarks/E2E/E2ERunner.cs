@@ -57,7 +57,7 @@ internal static class E2ERunner
 
         if (fanoutRedis.Count > 0)
         {
-            ReportPrinter.PrintTable(fanoutRedis, "in-memory hub", "-");
+            ReportPrinter.PrintTable(fanoutRedis, "in-memory hub", "SignalR through Redis", "ours through Redis");
         }
 
         return results.Concat(fanout).Concat(fanoutRedis).Any(r => r.Met == false) ? 1 : 0;

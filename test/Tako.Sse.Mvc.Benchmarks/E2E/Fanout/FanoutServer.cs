@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -30,8 +31,11 @@ internal sealed class FanoutServer : IAsyncDisposable
 
     public E2EWorkload Workload => _app.Services.GetRequiredService<E2EWorkload>();
 
-    /// <summary>Starts a server; <paramref name="hub"/> can put its hub elsewhere (the fanout-redis run: on Redis).</summary>
-    public static async Task<FanoutServer> StartAsync(Action<ITakoSseBuilder>? hub = null)
+    /// <summary>
+    /// Starts a server; <paramref name="hub"/> can put its hub elsewhere and <paramref name="signalR"/> SignalR's
+    /// connections (the fanout-redis run: both on Redis).
+    /// </summary>
+    public static async Task<FanoutServer> StartAsync(Action<ITakoSseBuilder>? hub = null, Action<ISignalRServerBuilder>? signalR = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k =>
@@ -45,7 +49,8 @@ internal sealed class FanoutServer : IAsyncDisposable
         builder.Services.AddSingleton<NaiveFanout>();
         builder.Services.AddSingleton<FanoutHubConnections>();
         builder.Services.AddControllers().AddApplicationPart(typeof(FanoutServer).Assembly);
-        builder.Services.AddSignalR();
+        var hubs = builder.Services.AddSignalR();
+        signalR?.Invoke(hubs);
 
         // No keep-alive frame during the run: every frame a subscriber counts is an event.
         var tako = builder.Services.AddTakoSse(o => o.KeepAlive = null);

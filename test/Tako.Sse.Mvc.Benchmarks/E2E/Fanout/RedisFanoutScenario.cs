@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
@@ -8,17 +8,17 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 /// <summary>
 /// The fan-out run through Redis: two instances (two Kestrel servers in this process, each with its own
 /// multiplexer) on one redis-server of the run's own, half the subscribers on each (a child process per
-/// instance), events published on the first. Side by side with the in-memory hub on one instance holding all
-/// the subscribers: delivered events/s published as fast as delivered, publish-to-last-subscriber latency,
-/// and the Redis commands per published event.
+/// instance), events published on the first. Side by side, in the same run: the in-memory hub on one instance
+/// holding all the subscribers, and SignalR with its Redis backplane in the same topology (HubConnections over
+/// WebSockets, a channel prefix of its own on the same redis-server). For each: delivered events/s published as
+/// fast as delivered, publish-to-last-subscriber latency, and the Redis commands per published event.
 /// </summary>
-/// <remarks>SignalR's Redis backplane is not measured here (yet): see docs/performance.md.</remarks>
 internal static class RedisFanoutScenario
 {
-    private const int Window = 128;
-    private const int Concurrency = 16;
+    // Keeps SignalR's channels apart from ours on the shared redis-server.
+    private const string SignalRChannelPrefix = "tako-bench-signalr";
+
     private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(30);
 
     public static async Task<IReadOnlyList<E2EResult>> RunAsync(E2EOptions options)
     {
@@ -30,19 +30,29 @@ internal static class RedisFanoutScenario
         }
 
         var n = options.FanoutSubscribers - (options.FanoutSubscribers % 2);
-        Console.WriteLine($"  fanout-redis: {n:N0} subscribers; in memory on one instance, or through Redis {EndPointText(redis)} on two instances with {n / 2:N0} each, published on the first");
+        Console.WriteLine($"  fanout-redis: {n:N0} subscribers; in memory on one instance, or through Redis {redis.EndPoint} on two instances with {n / 2:N0} each, published on the first: ours, and SignalR with its Redis backplane (Clients.Group(...).SendAsync to HubConnections over WebSockets)");
         Figures inMemory;
         await using (var single = await FanoutServer.StartAsync())
         {
-            inMemory = await MeasureAsync("in-memory", [single], n, options, redis: null);
+            inMemory = await MeasureAsync("in-memory", FanoutSides.Ours, [single], n, options, redis: null);
         }
 
         Figures onRedis;
+        Figures signalR;
         using (var admin = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { redis.EndPoint }, AllowAdmin = true }))
         {
-            await using var first = await FanoutServer.StartAsync(t => t.AddStackExchangeRedis(redis.EndPoint));
-            await using var second = await FanoutServer.StartAsync(t => t.AddStackExchangeRedis(redis.EndPoint));
-            onRedis = await MeasureAsync("redis", [first, second], n, options, admin.GetServer(redis.EndPoint));
+            var server = admin.GetServer(redis.EndPoint);
+            await using (var first = await FanoutServer.StartAsync(t => t.AddStackExchangeRedis(redis.EndPoint)))
+            await using (var second = await FanoutServer.StartAsync(t => t.AddStackExchangeRedis(redis.EndPoint)))
+            {
+                onRedis = await MeasureAsync("redis", FanoutSides.Ours, [first, second], n, options, server);
+            }
+
+            await using (var first = await FanoutServer.StartAsync(signalR: s => AddSignalRBackplane(s, redis.EndPoint)))
+            await using (var second = await FanoutServer.StartAsync(signalR: s => AddSignalRBackplane(s, redis.EndPoint)))
+            {
+                signalR = await MeasureAsync("SignalR redis", FanoutSides.SignalR, [first, second], n, options, server);
+            }
         }
 
         var latencySetup = $"{options.FanoutLatencyEvents} events, one per {options.FanoutInterval.TotalMilliseconds:0} ms";
@@ -50,32 +60,39 @@ internal static class RedisFanoutScenario
         [
             new E2EResult(
                 $"delivered events/s, published as fast as delivered ({n:N0} subscribers, {options.FanoutDuration.TotalSeconds:0} s)",
-                Rate(onRedis.Rate), Rate(inMemory.Rate), "-",
-                $"{onRedis.Rate / inMemory.Rate:0.00}x in-memory",
-                ">= 0.8x in-memory",
-                onRedis.Rate >= 0.8 * inMemory.Rate),
+                Rate(onRedis.Rate), Rate(inMemory.Rate), Rate(signalR.Rate),
+                $"{onRedis.Rate / inMemory.Rate:0.00}x in-memory, {onRedis.Rate / signalR.Rate:0.00}x SignalR",
+                ">= 0.8x in-memory and > SignalR",
+                onRedis.Rate >= 0.8 * inMemory.Rate && onRedis.Rate > signalR.Rate),
             new E2EResult(
                 "server CPU per 1,000 deliveries (both instances, user + kernel)",
-                Ms(onRedis.CpuPerThousand), Ms(inMemory.CpuPerThousand), "-", $"{onRedis.CpuPerThousand / inMemory.CpuPerThousand:0.00}x in-memory", "-", null),
+                Ms(onRedis.CpuPerThousand), Ms(inMemory.CpuPerThousand), Ms(signalR.CpuPerThousand),
+                $"{onRedis.CpuPerThousand / inMemory.CpuPerThousand:0.00}x in-memory, {onRedis.CpuPerThousand / signalR.CpuPerThousand:0.00}x SignalR",
+                "-",
+                null),
             new E2EResult(
                 $"publish-to-last-subscriber latency p50 ({latencySetup})",
-                Ms(onRedis.P50), Ms(inMemory.P50), "-", $"+{onRedis.P50 - inMemory.P50:0.000} ms", "-", null),
+                Ms(onRedis.P50), Ms(inMemory.P50), Ms(signalR.P50), $"{onRedis.P50 - inMemory.P50:+0.000;-0.000} ms over in-memory", "-", null),
             new E2EResult(
                 "publish-to-last-subscriber latency p99",
-                Ms(onRedis.P99), Ms(inMemory.P99), "-", $"+{onRedis.P99 - inMemory.P99:0.000} ms", "-", null),
+                Ms(onRedis.P99), Ms(inMemory.P99), Ms(signalR.P99), $"{onRedis.P99 - inMemory.P99:+0.000;-0.000} ms over in-memory", "-", null),
             new E2EResult(
                 "Redis commands per published event (2 instances)",
-                onRedis.CommandsPerEvent.ToString("0.00", CultureInfo.InvariantCulture), "-", "-", "-", "-", null),
+                Count(onRedis.CommandsPerEvent), "-", Count(signalR.CommandsPerEvent), "-", "-", null),
             new E2EResult(
                 "deliveries missing at the end",
-                onRedis.Missing.ToString("N0", CultureInfo.InvariantCulture), inMemory.Missing.ToString("N0", CultureInfo.InvariantCulture), "-", "-", "-", null),
+                Count(onRedis.Missing), Count(inMemory.Missing), Count(signalR.Missing), "-", "-", null),
         ];
     }
 
-    private static async Task<Figures> MeasureAsync(string name, FanoutServer[] servers, int n, E2EOptions options, IServer? redis)
+    // SignalR's backplane on the run's redis-server, under a prefix of its own.
+    private static void AddSignalRBackplane(ISignalRServerBuilder signalR, string endPoint) =>
+        signalR.AddStackExchangeRedis(endPoint, o => o.Configuration.ChannelPrefix = RedisChannel.Literal(SignalRChannelPrefix));
+
+    private static async Task<Figures> MeasureAsync(string name, FanoutSide side, FanoutServer[] servers, int n, E2EOptions options, IServer? redis)
     {
         var each = n / servers.Length;
-        var clients = servers.Select(s => FanoutClient.Start("sse", new Uri(s.BaseAddress, "fanout/ours"), each)).ToArray();
+        var clients = servers.Select(s => FanoutClient.Start(side.ClientMode, new Uri(s.BaseAddress, side.Path), each)).ToArray();
         try
         {
             foreach (var client in clients)
@@ -86,12 +103,12 @@ internal static class RedisFanoutScenario
                 }
             }
 
-            if (!await ServerSideProbe.WaitUntilAsync(() => servers.Sum(s => Hub(s).GetSubscriberCount(FanoutSides.Channel)) == n, TimeSpan.FromSeconds(60)))
+            if (!await ServerSideProbe.WaitUntilAsync(() => servers.Sum(s => side.Subscribers(s.Services)) == n, TimeSpan.FromSeconds(60)))
             {
                 throw new InvalidOperationException($"{name}: not every subscriber joined.");
             }
 
-            var publisher = new Publisher(Hub(servers[0]), clients, each);
+            var publisher = new RedisFanoutPublisher(side, servers[0].Services, clients, each);
 
             // The first event also proves every instance's subscription is in place before anything is timed.
             await publisher.PublishAsync();
@@ -130,8 +147,6 @@ internal static class RedisFanoutScenario
         }
     }
 
-    private static ISseHub Hub(FanoutServer server) => server.Services.GetRequiredService<ISseHub>();
-
     private static async Task<long> CommandsAsync(IServer redis)
     {
         var stats = await redis.InfoAsync("stats");
@@ -139,127 +154,14 @@ internal static class RedisFanoutScenario
         return long.Parse(value, CultureInfo.InvariantCulture);
     }
 
-    private static string EndPointText(BenchmarkRedisServer redis) => redis.EndPoint;
-
     private static double Quantile(IReadOnlyList<double> sorted, double quantile) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
 
     private static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture) + " /s";
 
+    private static string Count(double value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
+
     private static string Ms(double milliseconds) => milliseconds.ToString("0.000", CultureInfo.InvariantCulture) + " ms";
 
     private sealed record Figures(double Rate, double CpuPerThousand, double P50, double P99, double CommandsPerEvent, long Missing);
-
-    /// <summary>Publishes on one instance, paced by what the child processes report delivered (all of them added up).</summary>
-    private sealed class Publisher(ISseHub hub, FanoutClient[] clients, int eachSubscribers)
-    {
-        private readonly int _subscribers = eachSubscribers * clients.Length;
-
-        public long Published { get; private set; }
-
-        public long Missing { get; private set; }
-
-        private long Delivered => clients.Sum(c => c.Delivered);
-
-        public async Task PublishAsync()
-        {
-            await hub.PublishAsync(FanoutSides.Channel, SseEvent.FromData(FanoutSides.Payload(Published)).WithEvent(FanoutSides.EventName));
-            Published++;
-        }
-
-        public async Task<(double Rate, double CpuPerThousand)> FloodAsync(TimeSpan duration)
-        {
-            using var stop = new CancellationTokenSource(duration);
-            var firstPublished = Published;
-            var firstDelivered = Delivered;
-            var cpu = ServerSideProbe.Cpu();
-            var started = Stopwatch.GetTimestamp();
-
-            // Several publications in flight, as from many requests at once: through Redis, one at a time
-            // would measure the round trip, not the fan-out.
-            var pending = new Queue<Task>();
-            try
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    if ((Published - firstPublished) - ((Delivered - firstDelivered) / _subscribers) >= Window)
-                    {
-                        await Task.WhenAny(clients.Select(c => c.NextReportAsync(stop.Token))).Unwrap();
-                        continue;
-                    }
-
-                    if (pending.Count >= Concurrency)
-                    {
-                        await pending.Dequeue();
-                    }
-
-                    pending.Enqueue(hub.PublishAsync(FanoutSides.Channel, SseEvent.FromData(FanoutSides.Payload(Published)).WithEvent(FanoutSides.EventName)).AsTask());
-                    Published++;
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // The window is over.
-            }
-
-            await Task.WhenAll(pending);
-
-            var deliveries = Delivered - firstDelivered;
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            return (deliveries / elapsed.TotalSeconds, (ServerSideProbe.Cpu() - cpu).Total.TotalMilliseconds / (deliveries / 1000.0));
-        }
-
-        public async Task<bool> SettleAsync()
-        {
-            var expected = Published * _subscribers;
-            if (await ServerSideProbe.WaitUntilAsync(() => Delivered >= expected, s_settle))
-            {
-                return true;
-            }
-
-            Missing = expected - Delivered;
-            return false;
-        }
-
-        public async Task<IReadOnlyList<double>> TimeAsync(int events, TimeSpan period)
-        {
-            foreach (var client in clients)
-            {
-                if (await client.CommandAsync($"mark {events}", "marked", TimeSpan.FromSeconds(30)) is null)
-                {
-                    throw new InvalidOperationException("A client did not mark.");
-                }
-            }
-
-            var published = new long[events];
-            using (var timer = new PeriodicTimer(period))
-            {
-                for (var i = 0; i < events; i++)
-                {
-                    await timer.WaitForNextTickAsync();
-                    published[i] = Stopwatch.GetTimestamp();
-                    await PublishAsync();
-                }
-            }
-
-            await SettleAsync();
-
-            // Each event's last arrival over both instances' subscribers.
-            var last = new long[events];
-            foreach (var client in clients)
-            {
-                var reply = await client.CommandAsync("lat", "lat ", TimeSpan.FromSeconds(30)) ?? throw new InvalidOperationException("A client did not report latencies.");
-                var arrived = reply[4..].Split(' ').Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-                for (var i = 0; i < events && i < arrived.Length; i++)
-                {
-                    last[i] = arrived[i] < 0 || last[i] < 0 ? -1 : Math.Max(last[i], arrived[i]);
-                }
-            }
-
-            return [.. last
-                .Select((at, i) => at < 0 ? double.NaN : Stopwatch.GetElapsedTime(published[i], at).TotalMilliseconds)
-                .Where(ms => !double.IsNaN(ms))
-                .Order()];
-        }
-    }
 }
