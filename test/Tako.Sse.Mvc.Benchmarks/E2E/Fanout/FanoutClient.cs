@@ -75,26 +75,7 @@ internal sealed class FanoutClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            await _process.StandardInput.WriteLineAsync("close");
-            await _process.StandardInput.FlushAsync();
-        }
-        catch (IOException)
-        {
-            // Already gone.
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill();
-        }
-
+        await E2EClientProcess.StopAsync(_process);
         await _reader;
         _process.Dispose();
     }
