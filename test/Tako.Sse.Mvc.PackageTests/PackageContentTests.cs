@@ -5,7 +5,7 @@ using System.Xml.Linq;
 
 namespace Tako.Sse.Mvc.PackageTests;
 
-/// <summary>What nuget.org and a debugger see in the package: metadata, readme, SourceLink, no build machine paths.</summary>
+/// <summary>What nuget.org and a debugger see in each package: metadata, readme, SourceLink, no build machine paths.</summary>
 [Collection(PackageCollection.Name)]
 public partial class PackageContentTests(PackedPackage package)
 {
@@ -14,20 +14,24 @@ public partial class PackageContentTests(PackedPackage package)
     // The SourceLink record of a portable PDB (a well-known id of the format).
     private static readonly Guid s_sourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
 
-    private string DllEntry => "lib/net10.0/Tako.Sse.Mvc.dll";
+    public static TheoryData<string> PackageIds => new(PackedPackage.Ids);
 
     [Fact]
     public void Pack_Output_HasNoWarning()
     {
         // Package validation runs on every pack; SourceLink warns when it cannot map sources (a local origin).
         package.PackOutput.Should().NotContainEquivalentOf("warning");
-        File.Exists(package.SnupkgPath).Should().BeTrue("the symbols package is published beside the package");
+        foreach (var id in PackedPackage.Ids)
+        {
+            File.Exists(package.SnupkgPathOf(id)).Should().BeTrue($"the symbols package of {id} is published beside the package");
+        }
     }
 
-    [Fact]
-    public void Nuspec_Metadata_NamesRepositoryProjectLicenseReadmeAndTags()
+    [Theory]
+    [MemberData(nameof(PackageIds))]
+    public void Nuspec_Metadata_NamesRepositoryProjectLicenseReadmeAndTags(string id)
     {
-        var nuspec = XDocument.Load(new MemoryStream(PackedPackage.ReadEntry(package.NupkgPath, "Tako.Sse.Mvc.nuspec")));
+        var nuspec = XDocument.Load(new MemoryStream(PackedPackage.ReadEntry(package.NupkgPathOf(id), $"{id}.nuspec")));
         var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
         string? Value(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
 
@@ -40,22 +44,26 @@ public partial class PackageContentTests(PackedPackage package)
         metadata.Elements().Single(e => e.Name.LocalName == "license").Value.Should().Be("MIT");
     }
 
-    [Fact]
-    public void Readme_Packed_IsThePackageReadmeWithAbsoluteLinksAndNoContributorInstructions()
+    [Theory]
+    [MemberData(nameof(PackageIds))]
+    public void Readme_Packed_IsThePackageReadmeWithAbsoluteLinksAndNoContributorInstructions(string id)
     {
-        var readme = Encoding.UTF8.GetString(PackedPackage.ReadEntry(package.NupkgPath, "README.md"));
+        var readme = Encoding.UTF8.GetString(PackedPackage.ReadEntry(package.NupkgPathOf(id), "README.md"));
 
-        readme.Should().Be(File.ReadAllText(Repository.PackageReadme));
+        readme.Should().Be(File.ReadAllText(Repository.PackageReadmeOf(id)));
         MarkdownLink().Matches(readme).Select(m => m.Groups["url"].Value).Should().NotBeEmpty()
-            .And.OnlyContain(url => url.StartsWith(RepositoryUrl, StringComparison.Ordinal), "relative links and images are broken on nuget.org");
+            .And.OnlyContain(
+                url => url.StartsWith(RepositoryUrl, StringComparison.Ordinal) || url.StartsWith("https://www.nuget.org/packages/", StringComparison.Ordinal),
+                "relative links and images are broken on nuget.org");
         readme.Should().NotContainAny("dotnet test", "chromium", ".ci/run", "CONTRIBUTING", "docs/images");
     }
 
-    [Fact]
-    public void DllAndPdb_Packed_HoldNoPathOfTheBuildMachine()
+    [Theory]
+    [MemberData(nameof(PackageIds))]
+    public void DllAndPdb_Packed_HoldNoPathOfTheBuildMachine(string id)
     {
-        var dll = PackedPackage.ReadEntry(package.NupkgPath, DllEntry);
-        var pdb = PackedPackage.ReadEntry(package.SnupkgPath, "lib/net10.0/Tako.Sse.Mvc.pdb");
+        var dll = PackedPackage.ReadEntry(package.NupkgPathOf(id), $"lib/net10.0/{id}.dll");
+        var pdb = PackedPackage.ReadEntry(package.SnupkgPathOf(id), $"lib/net10.0/{id}.pdb");
 
         foreach (var path in new[] { Repository.Root, Path.GetTempPath().TrimEnd('/'), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) })
         {
@@ -68,10 +76,11 @@ public partial class PackageContentTests(PackedPackage package)
         }
     }
 
-    [Fact]
-    public void Pdb_SourceLink_MapsEverySourceToTheRepositoryAtItsCommit()
+    [Theory]
+    [MemberData(nameof(PackageIds))]
+    public void Pdb_SourceLink_MapsEverySourceToTheRepositoryAtItsCommit(string id)
     {
-        var pdb = PackedPackage.ReadEntry(package.SnupkgPath, "lib/net10.0/Tako.Sse.Mvc.pdb");
+        var pdb = PackedPackage.ReadEntry(package.SnupkgPathOf(id), $"lib/net10.0/{id}.pdb");
         using var provider = MetadataReaderProvider.FromPortablePdbStream(new MemoryStream(pdb));
         var reader = provider.GetMetadataReader();
 
@@ -86,10 +95,11 @@ public partial class PackageContentTests(PackedPackage package)
         sourceLink.Should().MatchRegex("\"/_/\\*\":\\s*\"https://raw.githubusercontent.com/tako-sse/Tako.Sse.Mvc/[0-9a-f]{40}/\\*\"");
     }
 
-    [Fact]
-    public void Dll_Packed_GivesNoMockingLibraryAccessToInternals()
+    [Theory]
+    [MemberData(nameof(PackageIds))]
+    public void Dll_Packed_GivesNoMockingLibraryAccessToInternals(string id)
     {
-        var dll = PackedPackage.ReadEntry(package.NupkgPath, DllEntry);
+        var dll = PackedPackage.ReadEntry(package.NupkgPathOf(id), $"lib/net10.0/{id}.dll");
 
         dll.AsSpan().IndexOf("DynamicProxyGenAssembly2"u8).Should().Be(-1);
     }

@@ -3,12 +3,18 @@ using System.IO.Compression;
 namespace Tako.Sse.Mvc.PackageTests;
 
 /// <summary>
-/// The library packed once, as a user would (<c>dotnet pack -c Release</c>), into a temp folder outside the
-/// repository, with a version no earlier run used, so that no NuGet cache can hand back an older copy.
+/// The library and the Redis package packed once, as a user would (<c>dotnet pack -c Release</c>), into a temp
+/// folder outside the repository, with a version no earlier run used, so that no NuGet cache can hand back an
+/// older copy.
 /// </summary>
 public sealed class PackedPackage : IAsyncLifetime
 {
     public const string Id = "Tako.Sse.Mvc";
+
+    public const string RedisId = "Tako.Sse.Mvc.StackExchangeRedis";
+
+    /// <summary>Every package this repository ships.</summary>
+    public static readonly string[] Ids = [Id, RedisId];
 
     public string Version { get; } = $"0.1.0-test.g{Guid.NewGuid():N}";
 
@@ -18,17 +24,24 @@ public sealed class PackedPackage : IAsyncLifetime
     /// <summary>Everything <c>dotnet pack</c> printed.</summary>
     public string PackOutput { get; private set; } = "";
 
-    public string NupkgPath => Path.Combine(Folder, $"{Id}.{Version}.nupkg");
+    public string NupkgPath => NupkgPathOf(Id);
 
-    public string SnupkgPath => Path.Combine(Folder, $"{Id}.{Version}.snupkg");
+    public string SnupkgPath => SnupkgPathOf(Id);
+
+    public string NupkgPathOf(string id) => Path.Combine(Folder, $"{id}.{Version}.nupkg");
+
+    public string SnupkgPathOf(string id) => Path.Combine(Folder, $"{id}.{Version}.snupkg");
 
     public async Task InitializeAsync()
     {
         Folder = Directory.CreateTempSubdirectory("tako-packages-").FullName;
-        PackOutput = await DotnetCli.RunOrFailAsync(
-            Repository.Root,
-            environment: null,
-            "pack", Repository.LibraryProject, "-c", "Release", "-o", Folder, $"-p:PackageVersion={Version}");
+        foreach (var id in Ids)
+        {
+            PackOutput += await DotnetCli.RunOrFailAsync(
+                Repository.Root,
+                environment: null,
+                "pack", Repository.ProjectOf(id), "-c", "Release", "-o", Folder, $"-p:PackageVersion={Version}");
+        }
     }
 
     public Task DisposeAsync()

@@ -10,10 +10,16 @@ public static class Repository
     /// <summary>The directory that holds <c>Tako.Sse.Mvc.sln</c>.</summary>
     public static string Root => s_root.Value;
 
-    public static string LibraryProject => Path.Combine(Root, "src", "Tako.Sse.Mvc", "Tako.Sse.Mvc.csproj");
+    public static string LibraryProject => ProjectOf(PackedPackage.Id);
 
     /// <summary>The package's own README, packed as the nupkg's readme.</summary>
-    public static string PackageReadme => Path.Combine(Root, "src", "Tako.Sse.Mvc", "README.md");
+    public static string PackageReadme => PackageReadmeOf(PackedPackage.Id);
+
+    /// <summary>The project of a package of this repository (each lives in <c>src/&lt;id&gt;/&lt;id&gt;.csproj</c>).</summary>
+    public static string ProjectOf(string packageId) => Path.Combine(Root, "src", packageId, packageId + ".csproj");
+
+    /// <summary>The README a package of this repository packs as its nupkg readme.</summary>
+    public static string PackageReadmeOf(string packageId) => Path.Combine(Root, "src", packageId, "README.md");
 
     /// <summary>The configuration of this build (Debug locally, Release in build.ps1): the library's build output in it exists.</summary>
     public static string Configuration { get; } = typeof(Repository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
