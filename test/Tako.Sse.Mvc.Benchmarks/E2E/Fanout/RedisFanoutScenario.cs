@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
 
 namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
@@ -22,7 +23,7 @@ internal static class RedisFanoutScenario
 
     public static async Task<IReadOnlyList<E2EResult>> RunAsync(E2EOptions options)
     {
-        using var redis = await BenchmarkRedisServer.StartAsync();
+        await using var redis = await RedisServer.TryStartAsync();
         if (redis is null)
         {
             Console.WriteLine("  fanout-redis: skipped, redis-server is not installed (apt-get install redis-server)");
