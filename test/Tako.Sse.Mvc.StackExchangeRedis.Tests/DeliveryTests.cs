@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
 
@@ -114,5 +115,27 @@ public sealed class DeliveryTests
         }
 
         counting.Encodes.Should().Be(1);
+    }
+
+    [SkippableFact]
+    public async Task Subscribe_PublishedWhileTheInstanceSubscribes_ReachesTheSubscriber()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var gate = new SubscribeGate();
+        await using var a = await RedisApp.StartAsync(redis);
+        await using var b = await RedisApp.StartAsync(redis, services: s => s.Configure<TakoSseRedisOptions>(o =>
+            o.ConnectionFactory = async log => GatedSubscribeMultiplexer.Wrap(await ConnectionMultiplexer.ConnectAsync(redis.Configuration(), log), gate)));
+        await a.PublishAsync("news", "before");
+
+        // The browser on b has its 200 stream (onopen) while b's SUBSCRIBE to the channel is still on its way.
+        await using var onB = await b.SubscribeAsync("news");
+        await gate.Reached.Task.WaitAsync(StreamReading.Deadline);
+        await a.PublishAsync("news", "meanwhile");
+        gate.Open.SetResult();
+        await b.ServingAsync("news");
+        await a.PublishAsync("news", "after");
+
+        // Everything published after the browser subscribed reaches it, in order, and nothing from before.
+        (await onB.UntilCountAsync(2)).Select(e => e.Data).Should().Equal("meanwhile", "after");
     }
 }

@@ -165,9 +165,16 @@ internal sealed class RedisSubscriptions : IDisposable
                 try
                 {
                     var multiplexer = await _hub.Connection.GetAsync().ConfigureAwait(false);
-                    queue ??= await multiplexer.GetSubscriber().SubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
+                    if (queue is null)
+                    {
+                        // The cursor is read before SUBSCRIBE, not after: a browser here is already subscribed
+                        // (its response has started), so an event published while SUBSCRIBE is on its way must
+                        // reach it. The catch-up below delivers whatever came between the two.
+                        newest = await RedisCatchUp.ReadNewestAsync(multiplexer.GetDatabase(), _hub.Keys.Stream(state.Name)).ConfigureAwait(false);
+                        queue = await multiplexer.GetSubscriber().SubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
+                    }
+
                     state.Queue = queue;
-                    newest = await RedisCatchUp.ReadNewestAsync(multiplexer.GetDatabase(), _hub.Keys.Stream(state.Name)).ConfigureAwait(false);
                     lock (state.Gate)
                     {
                         state.Start(newest);
@@ -204,6 +211,8 @@ internal sealed class RedisSubscriptions : IDisposable
                 return;
             }
 
+            // What was published between reading the cursor and SUBSCRIBE taking effect (see above).
+            await RedisCatchUp.RunAsync(_hub, state).ConfigureAwait(false);
             while (true)
             {
                 var message = await queue.ReadAsync(_stopping.Token).ConfigureAwait(false);
