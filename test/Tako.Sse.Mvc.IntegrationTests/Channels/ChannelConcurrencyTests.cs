@@ -116,13 +116,14 @@ public class ChannelConcurrencyTests
     private static long Sequence(string id) => long.Parse(id.AsSpan(id.IndexOf('-', StringComparison.Ordinal) + 1), CultureInfo.InvariantCulture);
 
     // One connection: reads `count` events, or through `target`; ends early when the server disconnects it (a
-    // slow subscriber), and the caller resumes with another.
+    // slow subscriber), and the caller resumes with another. That can happen before the response headers are
+    // read: with publishers flooding a 64-event queue, a subscriber whose loop has not started yet overflows.
     private static async Task<List<SseItem<string>>> SessionAsync(Infrastructure.TestApp app, string? from, int count, string? target)
     {
         var events = new List<SseItem<string>>();
-        await using var subscriber = await app.SubscribeAsync("/channels/open/" + Channel, from);
         try
         {
+            await using var subscriber = await app.SubscribeAsync("/channels/open/" + Channel, from);
             while (target is null ? events.Count < count : from != target && events.LastOrDefault().EventId != target)
             {
                 events.Add(await subscriber.NextAsync());
