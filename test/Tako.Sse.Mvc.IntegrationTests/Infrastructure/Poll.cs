@@ -3,14 +3,17 @@ namespace Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 /// <summary>Waits for a condition by polling, bounded by <see cref="SseReader.Deadline"/>: never a fixed sleep.</summary>
 public static class Poll
 {
-    public static async Task UntilAsync(Func<bool> condition, string what)
+    public static Task UntilAsync(Func<bool> condition, string what) => UntilAsync(condition, what, SseReader.Deadline);
+
+    /// <summary>The same with a deadline of its own, for what may take longer than a stream's events.</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan within)
     {
-        var deadline = DateTime.UtcNow + SseReader.Deadline;
+        var deadline = DateTime.UtcNow + within;
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Timed out after {SseReader.Deadline} waiting for {what}.");
+                throw new TimeoutException($"Timed out after {within} waiting for {what}.");
             }
 
             await Task.Delay(10);
