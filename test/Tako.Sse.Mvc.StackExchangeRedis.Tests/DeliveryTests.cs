@@ -121,13 +121,13 @@ public sealed class DeliveryTests
     public async Task Subscribe_PublishedWhileTheInstanceSubscribes_ReachesTheSubscriber()
     {
         await using var redis = await RedisServer.StartAsync();
-        var gate = new SubscribeGate();
+        var gate = new RedisCallGate(nameof(ISubscriber.SubscribeAsync));
         await using var a = await RedisApp.StartAsync(redis);
-        await using var b = await RedisApp.StartAsync(redis, services: s => s.Configure<TakoSseRedisOptions>(o =>
-            o.ConnectionFactory = async log => GatedSubscribeMultiplexer.Wrap(await ConnectionMultiplexer.ConnectAsync(redis.Configuration(), log), gate)));
+        await using var b = await RedisApp.StartAsync(redis, services: Gated(redis, gate));
         await a.PublishAsync("news", "before");
 
-        // The browser on b has its 200 stream (onopen) while b's SUBSCRIBE to the channel is still on its way.
+        // The browser on b has its 200 stream (onopen) while b's SUBSCRIBE to the channel is still on its way:
+        // b has read where the channel stands, so it can promise every later event.
         await using var onB = await b.SubscribeAsync("news");
         await gate.Reached.Task.WaitAsync(StreamReading.Deadline);
         await a.PublishAsync("news", "meanwhile");
@@ -138,4 +138,63 @@ public sealed class DeliveryTests
         // Everything published after the browser subscribed reaches it, in order, and nothing from before.
         (await onB.UntilCountAsync(2)).Select(e => e.Data).Should().Equal("meanwhile", "after");
     }
+
+    [SkippableFact]
+    public async Task Subscribe_FirstOfAChannelOnAnInstance_ResponseOpensOnlyOnceTheInstanceKnowsWhereTheChannelStands()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var gate = new RedisCallGate(nameof(IDatabaseAsync.StreamRangeAsync));
+        await using var a = await RedisApp.StartAsync(redis);
+        await using var b = await RedisApp.StartAsync(redis, services: Gated(redis, gate));
+        b.RedisHub.OpeningWait = StreamReading.Deadline;
+        await a.PublishAsync("news", "before");
+
+        // b holds the browser's request while it reads the channel's newest id: an event published now would not
+        // reach a response that had opened already (EventSource's onopen), so the response has not opened.
+        var opening = b.SubscribeAsync("news");
+        await gate.Reached.Task.WaitAsync(StreamReading.Deadline);
+        await Poll.UntilAsync(() => opening.IsCompleted || b.RedisHub.OpeningsWaiting == 1, "the response to wait, or open");
+        opening.IsCompleted.Should().BeFalse("the response must not open before b knows where the channel stands");
+        b.Hub.GetSubscriberCount("news").Should().Be(1);
+        await a.PublishAsync("news", "before the response opened");
+
+        gate.Open.SetResult();
+        await using var onB = await opening;
+        await a.PublishAsync("news", "after");
+
+        // Everything published after the response opened, and nothing from before the read.
+        (await onB.UntilCountAsync(1)).Select(e => e.Data).Should().Equal("after");
+        b.RedisHub.OpeningsWaiting.Should().Be(0);
+    }
+
+    [SkippableFact]
+    public async Task Subscribe_ClientLeavesWhileTheResponseWaitsToOpen_SubscriberRemovedAndTheChannelServedLater()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var gate = new RedisCallGate(nameof(IDatabaseAsync.StreamRangeAsync));
+        await using var a = await RedisApp.StartAsync(redis);
+        await using var b = await RedisApp.StartAsync(redis, services: Gated(redis, gate));
+        b.RedisHub.OpeningWait = StreamReading.Deadline;
+
+        using (var leaving = new CancellationTokenSource())
+        {
+            var opening = b.SubscribeAsync("news", cancellationToken: leaving.Token);
+            await gate.Reached.Task.WaitAsync(StreamReading.Deadline);
+            await Poll.UntilAsync(() => b.RedisHub.OpeningsWaiting == 1, "the response to wait");
+            await leaving.CancelAsync();
+            await FluentActions.Awaiting(() => opening).Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        // The request ended while it waited: nothing of it stays, and the channel works once Redis answers.
+        await Poll.UntilAsync(() => b.Hub.GetSubscriberCount("news") == 0 && b.RedisHub.OpeningsWaiting == 0, "the waiting subscriber to be removed");
+        gate.Open.SetResult();
+        await using var onB = await b.SubscribeAsync("news");
+        await b.ServingAsync("news");
+        await a.PublishAsync("news", "later");
+        (await onB.UntilCountAsync(1)).Select(e => e.Data).Should().Equal("later");
+    }
+
+    private static Action<IServiceCollection> Gated(RedisServer redis, RedisCallGate gate) => services =>
+        services.Configure<TakoSseRedisOptions>(o =>
+            o.ConnectionFactory = async log => GatedMultiplexer.Wrap(await ConnectionMultiplexer.ConnectAsync(redis.Configuration(), log), gate));
 }

@@ -32,6 +32,7 @@ public sealed class RedisOutageTests
         await using var resumingDuring = await b.SubscribeAsync("news", oldId);
         await using var newChannelDuring = await b.SubscribeAsync("fresh");
         newChannelDuring.Response.StatusCode.Should().Be(HttpStatusCode.OK);
+        b.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 114, "a channel b could not place opened after the bounded wait, with a warning");
         during.Response.StatusCode.Should().Be(HttpStatusCode.OK);
         resumingDuring.Response.StatusCode.Should().Be(HttpStatusCode.OK);
         await during.UntilTextAsync(":keepalive");

@@ -8,6 +8,7 @@ namespace Tako.Sse.Mvc;
 internal sealed class RedisChannelState(string name)
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _placed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Name { get; } = name;
 
@@ -26,6 +27,13 @@ internal sealed class RedisChannelState(string name)
     /// <summary>Completes once the subscription is in place and the cursor set; canceled when the state is removed.</summary>
     public Task Ready => _ready.Task;
 
+    /// <summary>
+    /// Completes once the instance has read the stream's newest id, the point after which it delivers every entry
+    /// to the subscribers registered here (it may still be subscribing); canceled when the state is removed.
+    /// A response that opens after this misses nothing published after it opened.
+    /// </summary>
+    public Task Placed => _placed.Task;
+
     /// <summary>Gets or sets whether the state has left the table (under <see cref="Gate"/>); a registration then looks again.</summary>
     public bool Removed { get; set; }
 
@@ -38,6 +46,9 @@ internal sealed class RedisChannelState(string name)
     /// <summary>Gets or sets the subscription's message queue (StackExchange.Redis keeps its order).</summary>
     public StackExchange.Redis.ChannelMessageQueue? Queue { get; set; }
 
+    /// <summary>The stream's newest id is known: the subscription will start from it (see <see cref="Placed"/>).</summary>
+    public void Place() => _placed.TrySetResult();
+
     /// <summary>Under <see cref="Gate"/>: sets the starting cursor and releases whoever waits for it.</summary>
     public void Start(RedisStreamId newest)
     {
@@ -46,5 +57,9 @@ internal sealed class RedisChannelState(string name)
         _ready.TrySetResult();
     }
 
-    public void Cancel() => _ready.TrySetCanceled();
+    public void Cancel()
+    {
+        _placed.TrySetCanceled();
+        _ready.TrySetCanceled();
+    }
 }

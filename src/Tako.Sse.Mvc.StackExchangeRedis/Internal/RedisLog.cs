@@ -63,4 +63,8 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 113, EventName = "SseRedisSweepFailed", Level = LogLevel.Error,
         Message = "The periodic sweep of the Redis hub's channels failed; the next one runs as usual.")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 114, EventName = "SseRedisOpenedUnplaced", Level = LogLevel.Warning,
+        Message = "Channel {Channel}: a stream opened before this instance could read from Redis where the channel stands (no answer within {Wait}); until it can, events published by other instances may not reach it.")]
+    public static partial void OpenedUnplaced(ILogger logger, string channel, TimeSpan wait);
 }

@@ -23,6 +23,8 @@ namespace Tako.Sse.Mvc;
 /// </remarks>
 internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
 {
+    private int _openingsWaiting;
+
     public RedisSseHub(
         ISseEncoder encoder,
         IOptions<TakoSseOptions> options,
@@ -48,6 +50,15 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
 
     /// <summary>Gets how long a failed Redis call waits before it is tried again.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how long a response to a channel this instance does not serve yet waits, before it opens,
+    /// for the instance to read where the channel stands in Redis (one round trip when Redis answers).
+    /// </summary>
+    public TimeSpan OpeningWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets the number of responses waiting to open (see <see cref="OpeningWait"/>), for tests.</summary>
+    internal int OpeningsWaiting => Volatile.Read(ref _openingsWaiting);
 
     public TimeProvider Time => TimeProvider;
 
@@ -92,7 +103,14 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
 
             if (resume)
             {
+                // Exact by id whenever Redis answers: the response can open at once.
                 _ = RedisResume.JoinAsync(this, state, subscriber, lastEventId!, cursor);
+            }
+            else if (!state.Placed.IsCompleted)
+            {
+                // A live-only client takes onopen as "from now on": until the instance knows the channel's newest
+                // id, an event published now would not be delivered here, so the response waits for it.
+                subscriber.OpenAfter(OpenWhenPlacedAsync(state));
             }
 
             return subscriber;
@@ -165,6 +183,29 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
 
                 return subscriber;
             }
+        }
+    }
+
+    // Never faults: the response opens once the channel is placed, or after OpeningWait with a warning (Redis does
+    // not answer; the stream opens all the same, as a client must not wait on an outage), or when the state is
+    // released (its last subscriber left).
+    private async Task OpenWhenPlacedAsync(RedisChannelState state)
+    {
+        Interlocked.Increment(ref _openingsWaiting);
+        try
+        {
+            await state.Placed.WaitAsync(OpeningWait, TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            RedisLog.OpenedUnplaced(RedisLogger, state.Name, OpeningWait);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openingsWaiting);
         }
     }
 

@@ -153,7 +153,7 @@ internal sealed class RedisSubscriptions : IDisposable
         try
         {
             ChannelMessageQueue? queue = null;
-            RedisStreamId newest = default;
+            RedisStreamId? newest = null;
             var attempts = 0;
             while (queue is null || !state.Ready.IsCompleted)
             {
@@ -165,19 +165,17 @@ internal sealed class RedisSubscriptions : IDisposable
                 try
                 {
                     var multiplexer = await _hub.Connection.GetAsync().ConfigureAwait(false);
-                    if (queue is null)
-                    {
-                        // The cursor is read before SUBSCRIBE, not after: a browser here is already subscribed
-                        // (its response has started), so an event published while SUBSCRIBE is on its way must
-                        // reach it. The catch-up below delivers whatever came between the two.
-                        newest = await RedisCatchUp.ReadNewestAsync(multiplexer.GetDatabase(), _hub.Keys.Stream(state.Name)).ConfigureAwait(false);
-                        queue = await multiplexer.GetSubscriber().SubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
-                    }
-
+                    // The cursor is read before SUBSCRIBE, not after, and once only: the responses of the browsers
+                    // here open once it is read (Placed), so every event published after that must reach them,
+                    // including one published while SUBSCRIBE is on its way or being retried. The catch-up below
+                    // delivers whatever came between the two.
+                    newest ??= await RedisCatchUp.ReadNewestAsync(multiplexer.GetDatabase(), _hub.Keys.Stream(state.Name)).ConfigureAwait(false);
+                    state.Place();
+                    queue ??= await multiplexer.GetSubscriber().SubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
                     state.Queue = queue;
                     lock (state.Gate)
                     {
-                        state.Start(newest);
+                        state.Start(newest.Value);
                     }
                 }
                 catch (Exception exception) when (exception is not (OperationCanceledException or ObjectDisposedException))

@@ -40,8 +40,10 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
         return subscriber;
     }
 
-    private sealed class Subscription(SseSubscriber subscriber) : IAsyncEnumerable<SseChannelFrame>
+    private sealed class Subscription(SseSubscriber subscriber) : IAsyncEnumerable<SseChannelFrame>, ISseDeferredOpening
     {
+        public Task? Opening => subscriber.Opening;
+
         public IAsyncEnumerator<SseChannelFrame> GetAsyncEnumerator(CancellationToken cancellationToken = default)
         {
             subscriber.EndOn(cancellationToken);

@@ -6,6 +6,20 @@ namespace Tako.Sse.Mvc;
 internal sealed partial class SseSubscriber
 {
     /// <summary>
+    /// Gets what the response waits for before its headers go out (see <see cref="OpenAfter"/>), or
+    /// <see langword="null"/>.
+    /// </summary>
+    public Task? Opening { get; private set; }
+
+    /// <summary>
+    /// Backplane support: called before the hub hands the subscriber out. The response opens (EventSource's
+    /// <c>onopen</c>) only once <paramref name="opening"/>, which must never fault, has completed: a hub that
+    /// learns where its channel stands only after a round trip can then promise every event published after
+    /// <c>onopen</c>. Live frames queue meanwhile, as usual.
+    /// </summary>
+    public void OpenAfter(Task opening) => Opening = opening;
+
+    /// <summary>
     /// Backplane support (Tako.Sse.Mvc.StackExchangeRedis): called right after <see cref="SseChannelHub.AddSubscriber"/>
     /// under the channel's lock, so no frame is queued yet. A held subscriber queues live frames as usual but
     /// hands none to its reader until <see cref="Release"/>: a hub whose history is remote learns only later

@@ -122,6 +122,12 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
         var inSource = false;
         try
         {
+            // Bounded by the source (it never faults); the client leaving or the app stopping ends the wait.
+            if (source is ISseDeferredOpening { Opening: { IsCompleted: false } opening })
+            {
+                await opening.WaitAsync(token);
+            }
+
             if (_retry is { } retry)
             {
                 _buffer.WriteRetry(_encoder, retry);

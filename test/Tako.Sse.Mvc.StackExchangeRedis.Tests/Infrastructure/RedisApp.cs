@@ -83,9 +83,10 @@ public sealed class RedisApp : IAsyncDisposable
     }
 
     /// <summary>Opens <c>/channels/{channel}</c>; returns once the response headers are in (the subscriber is registered).</summary>
-    public async Task<StreamReading> SubscribeAsync(string channel, string? lastEventId = null)
+    public async Task<StreamReading> SubscribeAsync(string channel, string? lastEventId = null, CancellationToken cancellationToken = default)
     {
-        using var timeout = new CancellationTokenSource(StreamReading.Deadline);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StreamReading.Deadline);
         var request = new HttpRequestMessage(HttpMethod.Get, "/channels/" + Uri.EscapeDataString(channel));
         if (lastEventId is not null)
         {
