@@ -108,7 +108,12 @@ internal static class FanoutClientProcess
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port));
         await socket.SendAsync(Request(url));
-        var reader = CountFramesAsync(socket, index, tally, stop);
+
+        // Open means the response has started (EventSource's onopen): only what is published after that is owed
+        // to the subscriber. A hub may register it earlier and still be placing the channel (Redis).
+        var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = CountFramesAsync(socket, index, tally, opened, stop);
+        await Task.WhenAny(opened.Task, reader);
         return new Holder(async () =>
         {
             socket.Dispose();
@@ -116,7 +121,7 @@ internal static class FanoutClientProcess
         });
     }
 
-    private static async Task CountFramesAsync(Socket socket, int index, Tally tally, CancellationToken stop)
+    private static async Task CountFramesAsync(Socket socket, int index, Tally tally, TaskCompletionSource opened, CancellationToken stop)
     {
         var buffer = new byte[16 * 1024];
         var counter = default(FrameCounter);
@@ -125,6 +130,7 @@ internal static class FanoutClientProcess
             int read;
             while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, stop)) > 0)
             {
+                opened.TrySetResult();
                 var before = counter.Frames;
                 counter.Add(buffer.AsSpan(0, read));
                 tally.Add(index, counter.Frames - before);
@@ -133,6 +139,10 @@ internal static class FanoutClientProcess
         catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
         {
             // Closed by us at the end of the run.
+        }
+        finally
+        {
+            opened.TrySetResult();
         }
     }
 
