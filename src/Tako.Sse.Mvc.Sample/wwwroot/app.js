@@ -165,6 +165,7 @@ function startChat() {
   let backAt = null;
   source.addEventListener("error", () => (down = true));
   source.addEventListener("open", () => {
+    if ($("chat-status").textContent.startsWith("still waiting")) $("chat-status").textContent = "";
     if (!down) return;
     // Back after a lost connection: the browser sent Last-Event-ID, and what was published meanwhile comes
     // first, from the channel's history.

@@ -50,8 +50,8 @@ function renderLive() {
     $(`${name}-live`).textContent = running === name
       ? "live: this card holds the page's one demo stream"
       : wanted === name
-        ? "paused while this tab is hidden: its stream is closed, and it starts again when you come back"
-        : `paused: one demo runs at a time (this tab holds two streams at most). Start it to watch${running ? `; ${running} pauses` : ""}.`;
+        ? "paused while this tab is hidden; it starts again when you come back"
+        : `paused: one demo card runs at a time${running ? ` (now ${running})` : ""}`;
   }
   $("resume-drop").disabled = running !== "resume";
 }
