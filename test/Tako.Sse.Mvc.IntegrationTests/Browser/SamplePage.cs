@@ -84,9 +84,10 @@ public sealed class SamplePage : IAsyncDisposable
 
     /// <summary>
     /// Tells the page its tab was hidden or shown, as the browser does when the user switches tabs: sets
-    /// <c>document.visibilityState</c> and <c>document.hidden</c> and fires <c>visibilitychange</c>. Headless
-    /// Chromium never does it itself: every page of a context (tabs of one window) reports <c>visible</c> and
-    /// keeps it when another is brought to the front or the window is minimized.
+    /// <c>document.visibilityState</c> and <c>document.hidden</c> and fires <c>visibilitychange</c>. Chromium
+    /// under Playwright never does it itself, headless or headful (under Xvfb) alike: every page of a context
+    /// (tabs of one window) reports <c>visible</c>, and keeps it when another is brought to the front or,
+    /// headless, when the window is minimized.
     /// </summary>
     /// <param name="state"><c>hidden</c> or <c>visible</c>.</param>
     public async Task SetVisibilityAsync(string state) => await Page.EvaluateAsync("""
