@@ -3,7 +3,7 @@
 "use strict";
 
 const sample = (window.sample = {
-  states: {},        // stream name -> "connecting" | "open" | "reconnecting" | "closed" | "idle"
+  states: {},        // stream name -> "idle" | "connecting" | "open" | "reconnecting" | "closed"
   stateHistory: {},  // stream name -> the states it went through, most recent last
   reconnects: {},    // stream name -> how often the browser had to reconnect it
   ticker: { count: 0, messages: [], stray: [] },
@@ -14,6 +14,9 @@ const sample = (window.sample = {
   echo: { runs: [] },
   clock: { headers: {}, frames: [] },
   chat: { client: null, name: null, messages: [], sent: [], missed: 0, gaps: [], duplicates: 0, reconnects: 0, drops: 0 },
+  // The four demo cards (ticker, feed, logs, resume) take turns on one stream: see demos.js.
+  live: { running: null, wanted: null, starts: { ticker: 0, feed: 0, logs: 0, resume: 0 }, hiddenStops: 0 },
+  visibility: [],    // document.visibilityState at load and after each change, most recent last
   connections: { open: 0, max: 0, waiting: 0 },  // HTTP connections the page holds, counted by the page itself
 });
 
@@ -23,9 +26,9 @@ const keep = (list, item, max) => {
 };
 const $ = (id) => document.getElementById(id);
 
-// Browsers open at most six HTTP/1.1 connections to one server. Five streams stay open for good (ticker, feed,
-// logs, resume, chat); every short request (the long job, echo, the clock, chat posts, drops) waits for its turn
-// on the sixth, so the page never asks for a seventh.
+// Browsers open at most six HTTP/1.1 connections to one server, shared by every tab of a profile. A visible
+// tab holds two streams (the chat and the one running demo, see demos.js), a hidden tab only the chat; every
+// short request (the long job, echo, the clock, chat posts, drops) takes one more connection, one at a time.
 let turn = Promise.resolve();
 function inTurn(work) {
   sample.connections.waiting++;
@@ -89,10 +92,10 @@ function renderConnections() {
   }));
 }
 
-// EventSource has three ready states; "reconnecting" is CONNECTING again after an error. A stream that stays
-// open for good holds one of the page's connections from here on.
-function watch(name, source, forGood = false) {
-  if (forGood) connection(+1);
+// EventSource has three ready states; "reconnecting" is CONNECTING again after an error. A long-lived stream
+// holds one of the page's connections until the page closes it (letGo).
+function watch(name, source, longLived = false) {
+  if (longLived) connection(+1);
   setState(name, "connecting");
   source.addEventListener("open", () => setState(name, "open"));
   source.addEventListener("error", () =>
@@ -100,47 +103,11 @@ function watch(name, source, forGood = false) {
   return source;
 }
 
-// --- Ticker: the raw path, messages only ---------------------------------------------------------------
-function startTicker() {
-  const source = watch("ticker", new EventSource("/events"), true);
-  source.onmessage = (e) => {
-    const t = sample.ticker;
-    t.count++;
-    keep(t.messages, e.data, 100);
-    if (!/^tick: \d+$/.test(e.data)) keep(t.stray, e.data, 50);
-    $("ticker-value").textContent = e.data;
-    $("ticker-count").textContent = t.count;
-    $("ticker-stray").textContent = t.stray.length;
-  };
-}
-
-// --- Feed: named events with ids -----------------------------------------------------------------------
-function startFeed() {
-  const source = watch("feed", new EventSource("/feed"), true);
-  const record = (e) => {
-    keep(sample.feed.events, { type: e.type, id: e.lastEventId, data: e.data }, 200);
-    renderFeed();
-  };
-  source.onmessage = record;
-  source.addEventListener("price", record);
-  source.addEventListener("news", record);
-}
-
-function renderFeed() {
-  const events = sample.feed.events;
-  $("feed-rows").replaceChildren(...events.slice(-6).reverse().map((e) => {
-    const row = document.createElement("tr");
-    row.className = `event-${e.type}`;
-    for (const text of [e.type, e.id || "\u2013", e.data]) {
-      const cell = document.createElement("td");
-      cell.textContent = text;
-      row.append(cell);
-    }
-    return row;
-  }));
-  const counts = {};
-  for (const e of events) counts[e.type] = (counts[e.type] ?? 0) + 1;
-  $("feed-counts").textContent = Object.entries(counts).map(([type, n]) => `${type} \u00d7 ${n}`).join(" \u00b7 ");
+// close() fires no event, so the page says itself that the stream and its connection are gone.
+function letGo(name, source) {
+  source.close();
+  connection(-1);
+  setState(name, "closed");
 }
 
 // --- Progress: a finite stream the page closes on "done" -----------------------------------------------
@@ -180,70 +147,6 @@ function renderProgress(status) {
   $("progress-status").textContent = status;
 }
 
-// --- Logs: JSON events -----------------------------------------------------------------------------------
-function startLogs() {
-  const source = watch("logs", new EventSource("/logs"), true);
-  source.addEventListener("log", (e) => {
-    const entry = JSON.parse(e.data);
-    sample.logs.count++;
-    const line = document.createElement("li");
-    line.className = `level-${entry.level.toLowerCase()}`;
-    const time = new Date(entry.time).toLocaleTimeString([], { hour12: false });
-    const category = entry.category.split(".").pop();
-    line.textContent = `${time}  ${entry.level.slice(0, 4).toUpperCase()}  ${category}: ${entry.message}`;
-    const pane = $("log-pane");
-    const atBottom = pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 4;
-    pane.append(line);
-    while (pane.children.length > 200) pane.firstElementChild.remove();
-    if (atBottom) pane.scrollTop = pane.scrollHeight;
-  });
-}
-
-// --- Resume: Last-Event-ID across a dropped connection -------------------------------------------------
-function startResume() {
-  const r = sample.resume;
-  r.client = Math.random().toString(36).slice(2, 12);
-  const source = watch("resume", new EventSource(`/resume?client=${r.client}`), true);
-  source.onmessage = (e) => {
-    const n = Number(e.data);
-    if (r.last !== null && n <= r.last) r.duplicates++;
-    else if (n !== (r.last ?? 0) + 1) r.gaps += n - ((r.last ?? 0) + 1);
-    r.last = Math.max(n, r.last ?? 0);
-    keep(r.numbers, n, 1000);
-    addChip(String(n), e.lastEventId === e.data ? "" : "bad");
-    renderResume();
-  };
-  source.addEventListener("resumed", (e) => {
-    r.resumedAfter.push(Number(e.data));
-    addChip(`\u21bb Last-Event-ID: ${e.data}`, "marker");
-    $("resume-status").textContent = `reconnected; the browser sent Last-Event-ID ${e.data}`;
-    renderResume();
-  });
-  $("resume-drop").addEventListener("click", async () => {
-    $("resume-status").textContent = "dropping\u2026";
-    const response = await post(`/resume/drop?client=${r.client}`);
-    if (response.ok) r.drops++;
-    $("resume-status").textContent = response.ok ? "dropped; waiting for the browser to reconnect" : "no open stream to drop";
-  });
-}
-
-function addChip(text, kind) {
-  const chip = document.createElement("span");
-  chip.className = `chip ${kind}`;
-  chip.textContent = text;
-  const strip = $("resume-numbers");
-  strip.append(chip);
-  while (strip.children.length > 40) strip.firstElementChild.remove();
-}
-
-function renderResume() {
-  const r = sample.resume;
-  $("resume-last").textContent = r.last ?? "\u2013";
-  $("resume-gaps").textContent = r.gaps;
-  $("resume-duplicates").textContent = r.duplicates;
-  $("resume-reconnects").textContent = r.resumedAfter.length;
-}
-
 // --- Chat: a public channel, resumed from its history after a reconnect -------------------------------
 function startChat() {
   const c = sample.chat;
@@ -251,17 +154,18 @@ function startChat() {
   c.name = `guest-${c.client.slice(0, 4)}`;
   $("chat-you").textContent = c.name;
   const source = watch("chat", new EventSource(`/chat?client=${c.client}`), true);
-  // Over HTTP/1.1 a browser shares its six connections per server among all tabs of a profile: a second tab of
-  // this page finds them taken by the first and waits.
+  // Over HTTP/1.1 a browser shares its six connections per server among all tabs of a profile: with many tabs
+  // of this page (or other pages of this server) open, they may all be taken.
   setTimeout(() => {
     if (sample.states.chat === "connecting") {
-      $("chat-status").textContent = "still waiting for a connection: another tab of this page may hold them all; try a private window";
+      $("chat-status").textContent = "still waiting for a connection: other tabs of this server may hold all six; close some, or try a private window";
     }
   }, 5000);
   let down = false;
   let backAt = null;
   source.addEventListener("error", () => (down = true));
   source.addEventListener("open", () => {
+    if ($("chat-status").textContent.startsWith("still waiting")) $("chat-status").textContent = "";
     if (!down) return;
     // Back after a lost connection: the browser sent Last-Event-ID, and what was published meanwhile comes
     // first, from the channel's history.
@@ -399,13 +303,11 @@ async function readClock(frames) {
   }
 }
 
-// Five streams open for good; the short ones take their turns on the sixth connection (see inTurn).
+// The chat stays open; the demo cards share one more stream (the ticker first); the short requests take their
+// turns on one more connection (see inTurn).
 document.addEventListener("DOMContentLoaded", () => {
   startChat();
-  startTicker();
-  startFeed();
-  startLogs();
-  startResume();
+  initDemos();
 
   $("echo-input").value = "hello\n\nevent: click\n\n";
   $("progress-run").addEventListener("click", () => inTurn(runProgress));

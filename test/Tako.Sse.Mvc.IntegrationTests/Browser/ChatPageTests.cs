@@ -1,6 +1,7 @@
 namespace Tako.Sse.Mvc.IntegrationTests.Browser;
 
 // Two pages, each in its own browser context (as two browsers would be), on the sample's public chat channel.
+// ChatTabsPageTests does the same with tabs of one browser.
 [Collection(ChromiumCollection.Name)]
 public class ChatPageTests(ChromiumFixture chromium)
 {
@@ -87,7 +88,7 @@ public class ChatPageTests(ChromiumFixture chromium)
         dropped.Errors.Should().BeEmpty();
     }
 
-    private static async Task SendAsync(SamplePage page, string text)
+    internal static async Task SendAsync(SamplePage page, string text)
     {
         await page.Page.FillAsync("#chat-input", text);
         await page.Page.ClickAsync("#chat-send");

@@ -68,7 +68,13 @@ public sealed class ChromiumFixture : IAsyncLifetime
     }
 
     /// <summary>Opens the sample page in a fresh browser context; skips the test when there is no Chromium.</summary>
-    public async Task<SamplePage> OpenSampleAsync()
+    public async Task<SamplePage> OpenSampleAsync() => await SamplePage.OpenAsync(RequireBrowser(), Sample!.BaseAddress);
+
+    /// <summary>
+    /// The browser, for a test that starts an app of its own; skips the test when there is no Chromium (fails
+    /// it under <c>TAKO_REQUIRE_BROWSER=1</c>).
+    /// </summary>
+    public IBrowser RequireBrowser()
     {
         if (Browser is null || Sample is null)
         {
@@ -82,6 +88,6 @@ public sealed class ChromiumFixture : IAsyncLifetime
             Skip.If(true, message);
         }
 
-        return await SamplePage.OpenAsync(Browser!, Sample!.BaseAddress);
+        return Browser!;
     }
 }

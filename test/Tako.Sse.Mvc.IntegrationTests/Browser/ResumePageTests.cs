@@ -10,6 +10,7 @@ public class ResumePageTests(ChromiumFixture chromium)
     public async Task Resume_ForcedReconnect_SendsLastEventIdAndShowsNoGapOrDuplicate()
     {
         await using var page = await chromium.OpenSampleAsync();
+        await page.Page.ClickAsync("#resume-start");
         await page.WaitForAsync("() => window.sample.resume.numbers.length >= 3");
         var lastBeforeDrop = await page.ReadAsync<long>("window.sample.resume.last");
 

@@ -15,6 +15,8 @@ public class StreamPageTests(ChromiumFixture chromium)
     {
         await using var page = await chromium.OpenSampleAsync();
 
+        // The demo cards take turns on one stream; the ticker runs first.
+        await page.Page.ClickAsync("#feed-start");
         await page.WaitForAsync("() => ['price', 'news'].every(type => window.sample.feed.events.some(e => e.type === type))");
 
         var events = await page.ReadAsync<List<FeedEvent>>("window.sample.feed.events");
@@ -67,6 +69,7 @@ public class StreamPageTests(ChromiumFixture chromium)
     {
         await using var page = await chromium.OpenSampleAsync();
 
+        await page.Page.ClickAsync("#logs-start");
         await page.WaitForAsync("() => document.querySelectorAll('#log-pane li').length >= 3");
 
         (await page.TextAsync("#log-pane")).Should().Contain("OrderSimulator: Order 10");
