@@ -194,6 +194,32 @@ public sealed class DeliveryTests
         (await onB.UntilCountAsync(1)).Select(e => e.Data).Should().Equal("later");
     }
 
+    [SkippableFact]
+    public async Task Subscribe_RightAfterTheInstanceReleasedTheChannel_StillGetsEveryLaterEvent()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await RedisApp.StartAsync(redis);
+        await using var b = await RedisApp.StartAsync(redis);
+
+        // Each round: b releases the channel (two idle sweeps, run here at once) and a browser asks for it again
+        // while b is still getting off it, so b's UNSUBSCRIBE and its new SUBSCRIBE meet.
+        for (var round = 0; round < 20; round++)
+        {
+            await using (var leaving = await b.SubscribeAsync("news"))
+            {
+                await b.ServingAsync("news");
+            }
+
+            await Poll.UntilAsync(() => b.Hub.GetSubscriberCount("news") == 0, "the subscriber to leave");
+            b.RedisHub.Subscriptions.Sweep();
+            b.RedisHub.Subscriptions.Sweep();
+            await using var next = await b.SubscribeAsync("news");
+            await b.ServingAsync("news");
+            await a.PublishAsync("news", "round " + round);
+            (await next.UntilCountAsync(1)).Select(e => e.Data).Should().Equal("round " + round);
+        }
+    }
+
     private static Action<IServiceCollection> Gated(RedisServer redis, RedisCallGate gate) => services =>
         services.Configure<TakoSseRedisOptions>(o =>
             o.ConnectionFactory = async log => GatedMultiplexer.Wrap(await ConnectionMultiplexer.ConnectAsync(redis.Configuration(), log), gate));

@@ -43,6 +43,9 @@ internal sealed class RedisChannelState(string name)
     /// <summary>Gets or sets whether a catch-up failed and must be tried again.</summary>
     public bool NeedsCatchUp { get; set; }
 
+    /// <summary>Gets or sets the task that subscribes and handles the announcements; it ends once the state is off the channel.</summary>
+    public Task? Run { get; set; }
+
     /// <summary>Gets or sets the subscription's message queue (StackExchange.Redis keeps its order).</summary>
     public StackExchange.Redis.ChannelMessageQueue? Queue { get; set; }
 

@@ -9,9 +9,12 @@ namespace Tako.Sse.Mvc;
 /// time, in order. A channel nobody here has listened to for two sweeps (<see cref="SweepPeriod"/>) is
 /// unsubscribed; lingering that long keeps a reconnecting browser's resume cheap.
 /// </summary>
-internal sealed class RedisSubscriptions : IDisposable
+internal sealed partial class RedisSubscriptions : IDisposable
 {
     private readonly ConcurrentDictionary<string, RedisChannelState> _states = new(StringComparer.Ordinal);
+
+    // Released states still getting off their channel: see RedisSubscriptions.Release.cs.
+    private readonly ConcurrentDictionary<string, Task> _retiring = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly RedisSseHub _hub;
     private readonly ITimer _sweep;
@@ -49,9 +52,10 @@ internal sealed class RedisSubscriptions : IDisposable
         var winner = _states.GetOrAdd(channel, created);
         if (ReferenceEquals(winner, created))
         {
+            var retiring = _retiring.TryGetValue(channel, out var previous) ? previous : null;
             using (ExecutionContext.SuppressFlow())
             {
-                _ = Task.Run(() => RunAsync(created));
+                created.Run = Task.Run(() => RunAsync(created, retiring));
             }
         }
 
@@ -105,9 +109,9 @@ internal sealed class RedisSubscriptions : IDisposable
 
             if (remove)
             {
-                _states.TryRemove(new KeyValuePair<string, RedisChannelState>(state.Name, state));
                 state.Cancel();
-                _ = UnsubscribeAsync(state);
+                Retire(state);
+                _states.TryRemove(new KeyValuePair<string, RedisChannelState>(state.Name, state));
                 RedisLog.ChannelReleased(_hub.RedisLogger, state.Name);
             }
             else if (state.NeedsCatchUp && state.Ready.IsCompletedSuccessfully)
@@ -147,11 +151,16 @@ internal sealed class RedisSubscriptions : IDisposable
 
     // Subscribes, sets the cursor to the stream's newest entry, then handles announcements in order until the
     // channel is released. Announcements that arrive before the cursor is set wait in the queue; those the
-    // cursor already covers are dropped by id.
-    private async Task RunAsync(RedisChannelState state)
+    // cursor already covers are dropped by id. A state released before it waits for it first (see _retiring).
+    private async Task RunAsync(RedisChannelState state, Task? retiring)
     {
         try
         {
+            if (retiring is not null)
+            {
+                await retiring.ConfigureAwait(false);
+            }
+
             ChannelMessageQueue? queue = null;
             RedisStreamId? newest = null;
             var attempts = 0;
@@ -233,40 +242,6 @@ internal sealed class RedisSubscriptions : IDisposable
         catch (Exception exception) when (exception is OperationCanceledException or System.Threading.Channels.ChannelClosedException or ObjectDisposedException)
         {
             // Released or shutting down.
-        }
-    }
-
-    // A SUBSCRIBE that failed may still have left its queue registered in the multiplexer (to be resubscribed on
-    // reconnect), where nobody would read it and it would fill up. This instance has one subscription per
-    // channel, so dropping every handler of the channel drops exactly that one before the next attempt.
-    private async Task ForgetFailedSubscriptionAsync(RedisChannelState state)
-    {
-        try
-        {
-            if (_hub.Connection.Current is { } multiplexer)
-            {
-                await multiplexer.GetSubscriber().UnsubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
-            }
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            // Still down: the local registration is gone all the same, and there is nothing to tell the server.
-        }
-    }
-
-    private async Task UnsubscribeAsync(RedisChannelState state)
-    {
-        if (state.Queue is { } queue)
-        {
-            try
-            {
-                await queue.UnsubscribeAsync().ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
-            {
-                // The connection is down or closing: the subscription is gone with it, or is dropped on reconnect
-                // only if still registered; either way nothing is delivered for a released state.
-            }
         }
     }
 }
