@@ -20,6 +20,7 @@ if (Test-Path artifacts/packages) { Remove-Item artifacts/packages -Recurse -For
 Invoke-Step 'restore' { dotnet restore Tako.Sse.Mvc.sln }
 Invoke-Step 'clean'   { dotnet clean Tako.Sse.Mvc.sln -c $Configuration --nologo -v quiet }
 Invoke-Step 'build'   { dotnet build Tako.Sse.Mvc.sln -c $Configuration --no-restore }
-Invoke-Step 'test'    { dotnet test Tako.Sse.Mvc.sln -c $Configuration --no-build }
+# --blame: if a test host crashes, the log names the test that was running.
+Invoke-Step 'test'    { dotnet test Tako.Sse.Mvc.sln -c $Configuration --no-build --blame }
 Invoke-Step 'pack'    { dotnet pack src/Tako.Sse.Mvc/Tako.Sse.Mvc.csproj -c $Configuration --no-build -o artifacts/packages }
 Invoke-Step 'pack redis' { dotnet pack src/Tako.Sse.Mvc.StackExchangeRedis/Tako.Sse.Mvc.StackExchangeRedis.csproj -c $Configuration --no-build -o artifacts/packages }
