@@ -48,12 +48,11 @@ public class ChatTabsPageTests(ChromiumFixture chromium)
     [SkippableFact]
     public async Task Chat_ThreeTabsOfOneBrowser_EveryTabReceivesWhatAnyTabPosts()
     {
-        var browser = chromium.RequireBrowser();
-        await using var app = await TestApp.StartSampleAsync(SampleFixture.ShortKeepAlive);
-        using var streams = app.Metric("tako.sse.active_streams");
+        await using var sample = await OwnSample.StartAsync(chromium);
+        var (app, streams) = (sample.App, sample.Streams);
 
         // Each new tab comes to the front and hides the one that was there, as in a browser's window.
-        await using var first = await SamplePage.OpenAsync(browser, app.BaseAddress);
+        await using var first = await sample.OpenAsync();
         await first.WaitForAsync(Ready);
         await first.SetVisibilityAsync("hidden");
         await using var second = await first.OpenTabAsync();

@@ -23,10 +23,9 @@ public class ConnectionBudgetPageTests(ChromiumFixture chromium)
     [SkippableFact]
     public async Task SamplePage_EveryPanelAndButtonUsed_HoldsTwoStreamsAndNeverMoreThanThreeConnections()
     {
-        var browser = chromium.RequireBrowser();
-        await using var app = await TestApp.StartSampleAsync(SampleFixture.ShortKeepAlive);
-        using var streams = app.Metric("tako.sse.active_streams");
-        await using var page = await SamplePage.OpenAsync(browser, app.BaseAddress);
+        await using var sample = await OwnSample.StartAsync(chromium);
+        var (app, streams) = (sample.App, sample.Streams);
+        await using var page = await sample.OpenAsync();
         await page.WaitForAsync(Settled);
 
         // Everything that takes a short connection, asked for at once, while the demo cards take turns.
@@ -75,10 +74,9 @@ public class ConnectionBudgetPageTests(ChromiumFixture chromium)
     [SkippableFact]
     public async Task DemoStart_FeedWhileTickerRuns_ClosesTheTickersStream()
     {
-        var browser = chromium.RequireBrowser();
-        await using var app = await TestApp.StartSampleAsync(SampleFixture.ShortKeepAlive);
-        using var streams = app.Metric("tako.sse.active_streams");
-        await using var page = await SamplePage.OpenAsync(browser, app.BaseAddress);
+        await using var sample = await OwnSample.StartAsync(chromium);
+        var (app, streams) = (sample.App, sample.Streams);
+        await using var page = await sample.OpenAsync();
         await page.WaitForAsync(Settled);
         await Poll.UntilAsync(() => streams.Sum() == 2, "the chat's and the ticker's streams, the start-up requests done");
         (await page.TextAsync("#feed-live")).Should().StartWith("paused");
@@ -108,10 +106,9 @@ public class ConnectionBudgetPageTests(ChromiumFixture chromium)
     [SkippableFact]
     public async Task Visibility_TabHiddenThenShown_ClosesTheDemoKeepsTheChatAndRestartsTheDemo()
     {
-        var browser = chromium.RequireBrowser();
-        await using var app = await TestApp.StartSampleAsync(SampleFixture.ShortKeepAlive);
-        using var streams = app.Metric("tako.sse.active_streams");
-        await using var page = await SamplePage.OpenAsync(browser, app.BaseAddress);
+        await using var sample = await OwnSample.StartAsync(chromium);
+        var (app, streams) = (sample.App, sample.Streams);
+        await using var page = await sample.OpenAsync();
         await page.WaitForAsync(Settled);
 
         await page.SetVisibilityAsync("hidden");
