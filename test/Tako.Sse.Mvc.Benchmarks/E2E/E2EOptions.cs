@@ -52,8 +52,8 @@ internal sealed class E2EOptions
     /// <summary>Gets the period of the fan-out latency run's publisher.</summary>
     public TimeSpan FanoutInterval { get; private set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Gets the sides of the fan-out run to measure (all three by default; the table needs all three).</summary>
-    public IReadOnlySet<string> FanoutSides { get; private set; } = new HashSet<string>(["ours", "naive", "signalr"]);
+    /// <summary>Gets the sides of the fan-out run to measure (all four by default; the table needs all four).</summary>
+    public IReadOnlySet<string> FanoutSides { get; private set; } = new HashSet<string>(["ours", "naive", "signalr", "bare"]);
 
     /// <summary>Gets the one endpoint to stream from in a loop (for a profiler), or null for the normal run.</summary>
     public string? Profile { get; private set; }
@@ -85,7 +85,7 @@ internal sealed class E2EOptions
           --fanout-duration 10s   flat-out publishing window, with and without a stuck subscriber (1s..60s)
           --fanout-latency-events N  events of the fixed-rate fan-out run (default 200, 10..5000)
           --fanout-interval 20ms  period of that run (1ms..1s)
-          --fanout-sides a,b      any of ours, naive, signalr: measure only these (prints their lines, no table)
+          --fanout-sides a,b      any of ours, naive, signalr, bare: measure only these (prints their lines, no table)
           --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout, fanout-redis
           --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s)
           --sample-allocations on  name the types the keep-alive window allocates (on/off, default off)

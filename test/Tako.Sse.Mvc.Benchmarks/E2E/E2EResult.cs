@@ -8,4 +8,5 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E;
 /// <param name="Ratio">The ratio the target is stated in.</param>
 /// <param name="Target">The target.</param>
 /// <param name="Met">Whether the target is met; null when the line is informative only.</param>
-internal sealed record E2EResult(string Figure, string Ours, string Builtin, string Limit, string Ratio, string Target, bool? Met);
+/// <param name="Fourth">A fourth side's value, for a table that has one (the fan-out run's bare ring).</param>
+internal sealed record E2EResult(string Figure, string Ours, string Builtin, string Limit, string Ratio, string Target, bool? Met, string? Fourth = null);

@@ -21,15 +21,16 @@ internal static class ReportPrinter
         Console.WriteLine();
     }
 
-    /// <summary>Prints the results; the fan-out run names its own second and third columns.</summary>
-    public static void PrintTable(IEnumerable<E2EResult> results, string second = "built-in", string third = "limit", string first = "ours")
+    /// <summary>Prints the results; the fan-out run names its own second, third (and fourth) columns.</summary>
+    public static void PrintTable(IEnumerable<E2EResult> results, string second = "built-in", string third = "limit", string first = "ours", string? fourth = null)
     {
-        Console.WriteLine($"| figure | {first} | {second} | {third} | ratio | target | met |");
-        Console.WriteLine("|---|---:|---:|---:|---|---|---|");
+        Console.WriteLine(fourth is null ? $"| figure | {first} | {second} | {third} | ratio | target | met |" : $"| figure | {first} | {second} | {third} | {fourth} | ratio | target | met |");
+        Console.WriteLine(fourth is null ? "|---|---:|---:|---:|---|---|---|" : "|---|---:|---:|---:|---:|---|---|---|");
         foreach (var r in results)
         {
             var met = r.Met switch { true => "yes", false => "**no**", null => "-" };
-            Console.WriteLine($"| {r.Figure} | {r.Ours} | {r.Builtin} | {r.Limit} | {r.Ratio} | {r.Target} | {met} |");
+            var extra = fourth is null ? string.Empty : $" {r.Fourth ?? "-"} |";
+            Console.WriteLine($"| {r.Figure} | {r.Ours} | {r.Builtin} | {r.Limit} |{extra} {r.Ratio} | {r.Target} | {met} |");
         }
 
         Console.WriteLine();

@@ -13,13 +13,17 @@ internal sealed class FanoutClient : IAsyncDisposable
     private readonly Process _process;
     private readonly Channel<string> _replies = Channel.CreateUnbounded<string>();
     private readonly Task _reader;
+    private readonly Task _errorReader;
+    private readonly Queue<string> _errors = new();
     private TaskCompletionSource _report = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _delivered;
+    private int _joining;
 
     private FanoutClient(Process process)
     {
         _process = process;
         _reader = ReadAsync();
+        _errorReader = ReadErrorsAsync();
     }
 
     /// <summary>Gets the events every subscriber has received so far, added up.</summary>
@@ -32,6 +36,7 @@ internal sealed class FanoutClient : IAsyncDisposable
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
+            RedirectStandardError = true,
             UseShellExecute = false,
         };
         if (Path.GetFileNameWithoutExtension(path) == "dotnet")
@@ -58,6 +63,23 @@ internal sealed class FanoutClient : IAsyncDisposable
 
     public async Task<bool> WaitOpenAsync(TimeSpan deadline) => await ReplyAsync("open ", deadline) is not null;
 
+    /// <summary>
+    /// Says how far the child got, for a side that could not set up: its streams open while connecting, whether
+    /// it exited (and how), and the last lines of its standard error.
+    /// </summary>
+    public string Describe()
+    {
+        _process.Refresh();
+        var exit = _process.HasExited ? $"exited with {_process.ExitCode}" : "still running";
+        string errors;
+        lock (_errors)
+        {
+            errors = _errors.Count == 0 ? "nothing on its standard error" : "its standard error: " + string.Join(" / ", _errors);
+        }
+
+        return $"the client had {Volatile.Read(ref _joining):N0} open while connecting and is {exit}; {errors}";
+    }
+
     /// <summary>Waits for the next report of the delivered count.</summary>
     public Task NextReportAsync(CancellationToken cancellationToken) => Volatile.Read(ref _report).Task.WaitAsync(cancellationToken);
 
@@ -77,6 +99,7 @@ internal sealed class FanoutClient : IAsyncDisposable
     {
         await E2EClientProcess.StopAsync(_process);
         await _reader;
+        await _errorReader;
         _process.Dispose();
     }
 
@@ -112,6 +135,10 @@ internal sealed class FanoutClient : IAsyncDisposable
                 var report = Interlocked.Exchange(ref _report, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 report.SetResult();
             }
+            else if (line.StartsWith("joining ", StringComparison.Ordinal))
+            {
+                Volatile.Write(ref _joining, int.Parse(line.AsSpan(8), CultureInfo.InvariantCulture));
+            }
             else
             {
                 _replies.Writer.TryWrite(line);
@@ -119,5 +146,22 @@ internal sealed class FanoutClient : IAsyncDisposable
         }
 
         _replies.Writer.TryComplete();
+    }
+
+    // The last lines only: enough to say why a side could not set up.
+    private async Task ReadErrorsAsync()
+    {
+        while (await _process.StandardError.ReadLineAsync() is { } line)
+        {
+            Console.Error.WriteLine($"  client error: {line}");
+            lock (_errors)
+            {
+                _errors.Enqueue(line);
+                if (_errors.Count > 5)
+                {
+                    _errors.Dequeue();
+                }
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -12,8 +13,12 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 /// <summary>
 /// The subscribers of the fan-out run, in a child process so the server's CPU and memory figures hold
 /// nothing of theirs. <c>sse</c> mode holds N HTTP/1.1 streams over raw sockets and counts frames by their
-/// blank line; <c>signalr</c> mode holds N SignalR <see cref="HubConnection"/>s over WebSockets and counts
-/// invocations. It writes <c>d TOTAL</c> whenever its delivered count moves, and answers commands on its
+/// blank line, each open once its response has started; <c>sse-sent</c> does the same but counts a stream open
+/// once its request is sent, for a server that sends no headers before its first event (the built-in result),
+/// whose readiness is then its own subscriber count; <c>signalr</c> mode holds N SignalR
+/// <see cref="HubConnection"/>s over WebSockets and counts invocations. While connecting it writes
+/// <c>joining K</c> every second, then <c>open N</c>; a connect that fails ends it with the error on its standard
+/// error. It writes <c>d TOTAL</c> whenever its delivered count moves, and answers commands on its
 /// standard input: <c>mark K</c> (time the next K events per subscriber), <c>lat</c> (when each of them reached
 /// its last subscriber), <c>stuck</c> (add one subscriber that never reads) and <c>close</c>.
 /// </summary>
@@ -36,7 +41,21 @@ internal static class FanoutClientProcess
         var holders = new List<IAsyncDisposable>();
         IAsyncDisposable? stuck = null;
 
-        await ConnectAllAsync(mode, url, tally, holders, stop.Token);
+        var joined = new StrongBox<int>();
+        using var connected = new CancellationTokenSource();
+        var connecting = ReportJoiningAsync(joined, connected.Token);
+        try
+        {
+            await ConnectAllAsync(mode, url, tally, holders, joined, stop.Token);
+        }
+        catch (Exception exception)
+        {
+            await Console.Error.WriteLineAsync($"{mode} client: {Volatile.Read(ref joined.Value)} of {count} open when a connect failed: {exception.GetType().Name}: {exception.Message}");
+            return 1;
+        }
+
+        await connected.CancelAsync();
+        await connecting;
         Console.WriteLine($"open {count}");
         var reporter = ReportAsync(tally, stop.Token);
 
@@ -53,7 +72,7 @@ internal static class FanoutClientProcess
             }
             else if (command == "stuck")
             {
-                stuck = mode == "sse" ? await OpenStuckStreamAsync(url) : await OpenStuckWebSocketAsync(url);
+                stuck = mode == "signalr" ? await OpenStuckWebSocketAsync(url) : await OpenStuckStreamAsync(url);
                 Console.WriteLine("stuck ok");
             }
             else if (command == "unstuck" && stuck is not null)
@@ -79,7 +98,23 @@ internal static class FanoutClientProcess
         return 0;
     }
 
-    private static async Task ConnectAllAsync(string mode, Uri url, Tally tally, List<IAsyncDisposable> holders, CancellationToken stop)
+    // What the server side sees of a connect that hangs (a response that never starts): how far it got.
+    private static async Task ReportJoiningAsync(StrongBox<int> joined, CancellationToken connected)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(1_000, connected);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"joining {Volatile.Read(ref joined.Value)}"));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task ConnectAllAsync(string mode, Uri url, Tally tally, List<IAsyncDisposable> holders, StrongBox<int> joined, CancellationToken stop)
     {
         using var gate = new SemaphoreSlim(ConnectConcurrency);
         var connects = new Task<IAsyncDisposable>[tally.Subscribers];
@@ -91,7 +126,14 @@ internal static class FanoutClientProcess
             {
                 try
                 {
-                    return mode == "sse" ? await OpenStreamAsync(url, index, tally, stop) : await OpenHubConnectionAsync(url, index, tally);
+                    var holder = mode switch
+                    {
+                        "sse" => await OpenStreamAsync(url, index, tally, waitForHeaders: true, stop),
+                        "sse-sent" => await OpenStreamAsync(url, index, tally, waitForHeaders: false, stop),
+                        _ => await OpenHubConnectionAsync(url, index, tally),
+                    };
+                    Interlocked.Increment(ref joined.Value);
+                    return holder;
                 }
                 finally
                 {
@@ -103,17 +145,22 @@ internal static class FanoutClientProcess
         holders.AddRange(await Task.WhenAll(connects));
     }
 
-    private static async Task<IAsyncDisposable> OpenStreamAsync(Uri url, int index, Tally tally, CancellationToken stop)
+    private static async Task<IAsyncDisposable> OpenStreamAsync(Uri url, int index, Tally tally, bool waitForHeaders, CancellationToken stop)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port));
         await socket.SendAsync(Request(url));
 
         // Open means the response has started (EventSource's onopen): only what is published after that is owed
-        // to the subscriber. A hub may register it earlier and still be placing the channel (Redis).
+        // to the subscriber. A hub may register it earlier and still be placing the channel (Redis). A server
+        // that starts its response with its first event is ready once it counts the subscriber (sse-sent).
         var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reader = CountFramesAsync(socket, index, tally, opened, stop);
-        await Task.WhenAny(opened.Task, reader);
+        if (waitForHeaders)
+        {
+            await Task.WhenAny(opened.Task, reader);
+        }
+
         return new Holder(async () =>
         {
             socket.Dispose();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,8 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
 /// <summary>
-/// Kestrel on 127.0.0.1 with the three sides of the fan-out run (<see cref="FanoutController"/> for ours and
-/// the naive fan-out, <see cref="FanoutHub"/> for SignalR) and the idle streams of the other runs, used here to
+/// Kestrel on 127.0.0.1 with the four sides of the fan-out run (<see cref="FanoutController"/> for ours and
+/// the naive fan-out, <see cref="FanoutHub"/> for SignalR, a bare endpoint for <see cref="BareRingFanout"/>) and the idle streams of the other runs, used here to
 /// bring Kestrel's memory pool to its working size before the memory baseline.
 /// </summary>
 internal sealed class FanoutServer : IAsyncDisposable
@@ -47,6 +48,7 @@ internal sealed class FanoutServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<E2EWorkload>();
         builder.Services.AddSingleton<NaiveFanout>();
+        builder.Services.AddSingleton<BareRingFanout>();
         builder.Services.AddSingleton<FanoutHubConnections>();
         builder.Services.AddControllers().AddApplicationPart(typeof(FanoutServer).Assembly);
         var hubs = builder.Services.AddSignalR();
@@ -60,6 +62,7 @@ internal sealed class FanoutServer : IAsyncDisposable
         app.UseWebSockets();
         app.MapControllers();
         app.MapHub<FanoutHub>("/fanout/hub");
+        app.MapGet("/fanout/bare", (HttpContext context, BareRingFanout ring) => ring.HoldAsync(context));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new FanoutServer(app, new Uri(address));

@@ -12,7 +12,11 @@ internal abstract class FanoutSide(string name, string path, string clientMode)
 
     public string Path => path;
 
-    /// <summary>The child process's mode: <c>sse</c> (raw HTTP/1.1 streams) or <c>signalr</c>.</summary>
+    /// <summary>
+    /// The child process's mode: <c>sse</c> (raw HTTP/1.1 streams, open once the response has started),
+    /// <c>sse-sent</c> (the same, open once the request is sent: the server's count says when it is ready) or
+    /// <c>signalr</c>.
+    /// </summary>
     public string ClientMode => clientMode;
 
     public abstract int Subscribers(IServiceProvider services);
@@ -20,7 +24,7 @@ internal abstract class FanoutSide(string name, string path, string clientMode)
     public abstract ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken);
 }
 
-/// <summary>The three sides and the small event they all publish.</summary>
+/// <summary>The four sides and the small event they all publish.</summary>
 internal static class FanoutSides
 {
     public const string Channel = "fanout";
@@ -30,8 +34,9 @@ internal static class FanoutSides
     public static readonly FanoutSide Ours = new OursSide();
     public static readonly FanoutSide Naive = new NaiveSide();
     public static readonly FanoutSide SignalR = new SignalRSide();
+    public static readonly FanoutSide Bare = new BareSide();
 
-    public static IReadOnlyList<FanoutSide> All => [Ours, Naive, SignalR];
+    public static IReadOnlyList<FanoutSide> All => [Ours, Naive, SignalR, Bare];
 
     /// <summary>A small JSON payload, different for every event.</summary>
     public static string Payload(long sequence) =>
@@ -45,7 +50,9 @@ internal static class FanoutSides
             await services.GetRequiredService<ISseHub>().PublishAsync(Channel, SseEvent.FromData(Payload(sequence)).WithEvent(EventName), cancellationToken);
     }
 
-    private sealed class NaiveSide() : FanoutSide("naive", "fanout/naive", "sse")
+    // The built-in result sends its headers with its first event, and nothing is published before every
+    // subscriber has joined: its readiness is its own subscriber count, not a started response.
+    private sealed class NaiveSide() : FanoutSide("naive", "fanout/naive", "sse-sent")
     {
         public override int Subscribers(IServiceProvider services) => services.GetRequiredService<NaiveFanout>().Count;
 
@@ -64,5 +71,16 @@ internal static class FanoutSides
 
         public override async ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken) =>
             await services.GetRequiredService<IHubContext<FanoutHub>>().Clients.Group(FanoutHub.Group).SendAsync(HubMethod, Payload(sequence), cancellationToken);
+    }
+
+    private sealed class BareSide() : FanoutSide("bare", "fanout/bare", "sse")
+    {
+        public override int Subscribers(IServiceProvider services) => services.GetRequiredService<BareRingFanout>().Count;
+
+        public override ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken)
+        {
+            services.GetRequiredService<BareRingFanout>().Publish(EventName, Payload(sequence));
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
+
+namespace Tako.Sse.Mvc.IntegrationTests.Benchmarks;
+
+/// <summary>
+/// The fan-out benchmark as a user runs it, shrunk to 50 subscribers and 1 s windows: every side (ours, the
+/// naive fan-out, SignalR, the bare ring) must set up and deliver, so a harness that cannot run is caught here
+/// and not halfway through a long run. Its figures are not checked: speed is for the benchmark itself.
+/// </summary>
+[Collection(BenchmarkHarnessCollection.Name)]
+public sealed class FanoutHarnessTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task Every_side_of_a_tiny_fanout_run_sets_up_and_delivers()
+    {
+        var (exitCode, output) = await RunBenchmarksAsync(
+            "e2e", "--only", "fanout", "--fanout-subscribers", "50", "--fanout-duration", "1s", "--fanout-latency-events", "10");
+
+        // 0: every target met, 1: a target missed (a speed figure, not this test's business); 3: a side could
+        // not set up; anything else: the run itself fell over.
+        exitCode.Should().BeOneOf([0, 1], $"the fan-out harness must run every side; it printed:\n{output}");
+        output.Should().NotContain("set-up failed");
+        var rate = TableRow(output, "| delivered events/s, published as fast as delivered");
+        rate.Should().HaveCount(4, "ours, naive, SignalR and the bare ring each have a rate");
+        rate.Should().OnlyContain(cell => cell.EndsWith(" /s", StringComparison.Ordinal) && cell != "0 /s", output);
+        TableRow(output, "| deliveries missing to the subscribers that read").Should().Equal(["none", "none", "none", "none"], output);
+    }
+
+    // The four side columns of the table row that starts with the figure.
+    private static string[] TableRow(string output, string figure)
+    {
+        var line = output.Split('\n').LastOrDefault(l => l.StartsWith(figure, StringComparison.Ordinal));
+        line.Should().NotBeNull($"the table has a row '{figure}'; the run printed:\n{output}");
+        return line!.Split('|', StringSplitOptions.TrimEntries)[2..6];
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunBenchmarksAsync(params string[] arguments)
+    {
+        var configuration = typeof(FanoutHarnessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "Configuration").Value!;
+        var dll = Path.Combine(RepositoryPaths.Root, "test", "Tako.Sse.Mvc.Benchmarks", "bin", configuration, "net10.0", "Tako.Sse.Mvc.Benchmarks.dll");
+        File.Exists(dll).Should().BeTrue($"the benchmarks are built with the tests ({dll})");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = new Process { StartInfo = start };
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(s_timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The fan-out harness took longer than {s_timeout}:\n{output}");
+        }
+
+        // WaitForExitAsync has also waited for the redirected output to end.
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+
+        void Append(string? line)
+        {
+            if (line is not null)
+            {
+                lock (output)
+                {
+                    output.Append(line).Append('\n');
+                }
+            }
+        }
+    }
+}
