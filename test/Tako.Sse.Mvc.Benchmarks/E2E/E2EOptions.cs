@@ -5,7 +5,9 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E;
 /// <summary>The command line of the end-to-end run; every count and duration is bounded.</summary>
 internal sealed class E2EOptions
 {
+    // A plain e2e run is all of these; the scale run (half an hour) runs only when named.
     private static readonly string[] s_scenarios = ["throughput", "latency", "idle", "keepalive", "ttfb", "fanout", "fanout-redis"];
+    private static readonly string[] s_named = [.. s_scenarios, "scale"];
 
     /// <summary>Gets the events per throughput run (each side, each round).</summary>
     public int Events { get; private set; } = 2_000_000;
@@ -55,6 +57,24 @@ internal sealed class E2EOptions
     /// <summary>Gets the sides of the fan-out run to measure (all four by default; the table needs all four).</summary>
     public IReadOnlySet<string> FanoutSides { get; private set; } = new HashSet<string>(["ours", "naive", "signalr", "bare"]);
 
+    /// <summary>Gets the subscriber counts of the scale run; 0 is the most the open-file limit allows.</summary>
+    public IReadOnlyList<int> ScaleSizes { get; private set; } = [5_000, 10_000, 0];
+
+    /// <summary>Gets the publish rates the scale run steps through (events/s), after one a second.</summary>
+    public IReadOnlyList<int> ScaleRates { get; private set; } = [1, 2, 5, 10, 20];
+
+    /// <summary>Gets how long the scale run publishes one event a second for its latency line.</summary>
+    public TimeSpan ScaleLatencyWindow { get; private set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets how long each rate step of the scale run lasts.</summary>
+    public TimeSpan ScaleStepWindow { get; private set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets the idle and keep-alive windows of the scale run.</summary>
+    public TimeSpan ScaleKeepAliveWindow { get; private set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets the sides of the scale run.</summary>
+    public IReadOnlySet<string> ScaleSides { get; private set; } = new HashSet<string>(["ours", "signalr"]);
+
     /// <summary>Gets the one endpoint to stream from in a loop (for a profiler), or null for the normal run.</summary>
     public string? Profile { get; private set; }
 
@@ -86,7 +106,13 @@ internal sealed class E2EOptions
           --fanout-latency-events N  events of the fixed-rate fan-out run (default 200, 10..5000)
           --fanout-interval 20ms  period of that run (1ms..1s)
           --fanout-sides a,b      any of ours, naive, signalr, bare: measure only these (prints their lines, no table)
-          --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout, fanout-redis
+          --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout, fanout-redis, scale (scale only when named)
+          --scale-sizes a,b   subscribers of the scale run, max = the open-file limit's most (default 5000,10000,max; 1..100000)
+          --scale-rates a,b   publish rates it steps through, events/s (default 1,2,5,10,20)
+          --scale-latency 60s one event a second for this long (1s..600s)
+          --scale-step 10s    each rate step (1s..120s)
+          --scale-idle 30s    idle and keep-alive windows (1s..120s; keep-alive is at 15 s)
+          --scale-sides a,b   ours, signalr (default both)
           --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s)
           --sample-allocations on  name the types the keep-alive window allocates (on/off, default off)
           --profile side      stream ours, builtin or limit throughput rounds only, to attach a profiler
@@ -120,6 +146,12 @@ internal sealed class E2EOptions
                 case "--fanout-interval": options.FanoutInterval = Time(value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1)); break;
                 case "--fanout-sides": options.FanoutSides = new HashSet<string>(value.Split(','), StringComparer.Ordinal); break;
                 case "--only": options.Only = Scenarios(value); break;
+                case "--scale-sizes": options.ScaleSizes = [.. value.Split(',').Select(v => v == "max" ? 0 : Int(v, 1, 100_000))]; break;
+                case "--scale-rates": options.ScaleRates = [.. value.Split(',').Select(v => Int(v, 1, 1_000)).Order()]; break;
+                case "--scale-latency": options.ScaleLatencyWindow = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(600)); break;
+                case "--scale-step": options.ScaleStepWindow = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120)); break;
+                case "--scale-idle": options.ScaleKeepAliveWindow = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120)); break;
+                case "--scale-sides": options.ScaleSides = new HashSet<string>(value.Split(','), StringComparer.Ordinal); break;
                 case "--profile": options.Profile = value is "ours" or "builtin" or "limit" ? value : throw new ArgumentException($"--profile takes ours, builtin or limit.\n{Usage}"); break;
                 default: throw new ArgumentException($"Unknown option {name}.\n{Usage}");
             }
@@ -133,7 +165,7 @@ internal sealed class E2EOptions
         var set = new HashSet<string>(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
         foreach (var name in set)
         {
-            if (!s_scenarios.Contains(name))
+            if (!s_named.Contains(name))
             {
                 throw new ArgumentException($"Unknown scenario {name}.\n{Usage}");
             }

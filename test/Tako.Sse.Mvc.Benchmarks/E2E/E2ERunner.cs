@@ -26,6 +26,8 @@ internal static class E2ERunner
         var fanout = new List<E2EResult>();
         var fanoutRedis = new List<E2EResult>();
         var failed = new List<string>();
+        var scale = new List<E2EResult>();
+        string? scaleTable = null;
 
         if (options.Only.Overlaps(["throughput", "latency", "ttfb"]))
         {
@@ -43,6 +45,15 @@ internal static class E2ERunner
         await Run("keepalive", () => KeepAliveCostScenario.RunAsync(options));
         await Run("fanout", () => FanoutScenario.RunAsync(options), fanout);
         await Run("fanout-redis", () => RedisFanoutScenario.RunAsync(options), fanoutRedis);
+        await Run(
+            "scale",
+            async () =>
+            {
+                var (rows, table) = await Scale.ScaleScenario.RunAsync(options);
+                scaleTable = table;
+                return rows;
+            },
+            scale);
 
         Console.WriteLine($"- load average after the run: {ReportPrinter.LoadAverage()}");
         Console.WriteLine();
@@ -61,8 +72,14 @@ internal static class E2ERunner
             ReportPrinter.PrintTable(fanoutRedis, "in-memory hub", "SignalR through Redis", "ours through Redis");
         }
 
+        if (scaleTable is not null)
+        {
+            Console.WriteLine(scaleTable);
+            ReportPrinter.PrintTable(scale, "-", "-", "ours at the largest N");
+        }
+
         // 3: some side or scenario could not run at all (its row says why); 1: a target was missed.
-        var all = results.Concat(fanout).Concat(fanoutRedis).ToList();
+        var all = results.Concat(fanout).Concat(fanoutRedis).Concat(scale).ToList();
         if (failed.Count > 0 || all.Any(r => r.Figure.StartsWith(FanoutScenario.SetupFailed, StringComparison.Ordinal)))
         {
             foreach (var failure in failed)

@@ -29,7 +29,8 @@ internal sealed class FanoutClient : IAsyncDisposable
     /// <summary>Gets the events every subscriber has received so far, added up.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
-    public static FanoutClient Start(string mode, Uri url, int subscribers)
+    /// <summary>Starts the child; its connections start from <paramref name="source"/> (127.0.0.1 if null).</summary>
+    public static FanoutClient Start(string mode, Uri url, int subscribers, System.Net.IPAddress? source = null)
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
         var info = new ProcessStartInfo(path)
@@ -48,6 +49,10 @@ internal sealed class FanoutClient : IAsyncDisposable
         info.ArgumentList.Add(mode);
         info.ArgumentList.Add(url.ToString());
         info.ArgumentList.Add(subscribers.ToString(CultureInfo.InvariantCulture));
+        if (source is not null)
+        {
+            info.ArgumentList.Add(source.ToString());
+        }
         return new FanoutClient(Process.Start(info) ?? throw new InvalidOperationException("The client process did not start."));
     }
 

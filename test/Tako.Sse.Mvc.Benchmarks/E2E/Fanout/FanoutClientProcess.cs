@@ -36,6 +36,10 @@ internal static class FanoutClientProcess
         var mode = args[0];
         var url = new Uri(args[1]);
         var count = int.Parse(args[2], CultureInfo.InvariantCulture);
+
+        // The scale run spreads its children over 127.0.0.2, 127.0.0.3, ...: each source address has its own
+        // ephemeral ports towards the server.
+        var source = args.Length > 3 ? IPAddress.Parse(args[3]) : IPAddress.Loopback;
         var tally = new Tally(count);
         using var stop = new CancellationTokenSource();
         var holders = new List<IAsyncDisposable>();
@@ -46,7 +50,7 @@ internal static class FanoutClientProcess
         var connecting = ReportJoiningAsync(joined, connected.Token);
         try
         {
-            await ConnectAllAsync(mode, url, tally, holders, joined, stop.Token);
+            await ConnectAllAsync(mode, url, source, tally, holders, joined, stop.Token);
         }
         catch (Exception exception)
         {
@@ -58,6 +62,7 @@ internal static class FanoutClientProcess
         await connecting;
         Console.WriteLine($"open {count}");
         var reporter = ReportAsync(tally, stop.Token);
+        var pinger = mode == "signalr-raw" ? PingAsync(holders.OfType<RawHubConnection>().ToList(), stop.Token) : Task.CompletedTask;
 
         while (await Console.In.ReadLineAsync() is { } command && command != "close")
         {
@@ -85,6 +90,7 @@ internal static class FanoutClientProcess
 
         stop.Cancel();
         await reporter;
+        await pinger;
         if (stuck is not null)
         {
             await stuck.DisposeAsync();
@@ -114,8 +120,9 @@ internal static class FanoutClientProcess
         }
     }
 
-    private static async Task ConnectAllAsync(string mode, Uri url, Tally tally, List<IAsyncDisposable> holders, StrongBox<int> joined, CancellationToken stop)
+    private static async Task ConnectAllAsync(string mode, Uri url, IPAddress source, Tally tally, List<IAsyncDisposable> holders, StrongBox<int> joined, CancellationToken stop)
     {
+        using var invoker = RawHubConnection.CreateInvoker(source);
         using var gate = new SemaphoreSlim(ConnectConcurrency);
         var connects = new Task<IAsyncDisposable>[tally.Subscribers];
         for (var i = 0; i < connects.Length; i++)
@@ -128,8 +135,9 @@ internal static class FanoutClientProcess
                 {
                     var holder = mode switch
                     {
-                        "sse" => await OpenStreamAsync(url, index, tally, waitForHeaders: true, stop),
-                        "sse-sent" => await OpenStreamAsync(url, index, tally, waitForHeaders: false, stop),
+                        "sse" => await OpenStreamAsync(url, source, index, tally, waitForHeaders: true, stop),
+                        "sse-sent" => await OpenStreamAsync(url, source, index, tally, waitForHeaders: false, stop),
+                        "signalr-raw" => await RawHubConnection.OpenAsync(url, invoker, events => tally.Add(index, events), stop),
                         _ => await OpenHubConnectionAsync(url, index, tally),
                     };
                     Interlocked.Increment(ref joined.Value);
@@ -145,9 +153,10 @@ internal static class FanoutClientProcess
         holders.AddRange(await Task.WhenAll(connects));
     }
 
-    private static async Task<IAsyncDisposable> OpenStreamAsync(Uri url, int index, Tally tally, bool waitForHeaders, CancellationToken stop)
+    private static async Task<IAsyncDisposable> OpenStreamAsync(Uri url, IPAddress source, int index, Tally tally, bool waitForHeaders, CancellationToken stop)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.Bind(new IPEndPoint(source, 0));
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port));
         await socket.SendAsync(Request(url));
 
@@ -245,6 +254,25 @@ internal static class FanoutClientProcess
 
     private static byte[] Request(Uri url) =>
         Encoding.ASCII.GetBytes($"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nAccept: text/event-stream\r\n\r\n");
+
+    // SignalR's server drops a client it has not heard from in 30 s: one ping each 10 s from every connection.
+    private static async Task PingAsync(List<RawHubConnection> connections, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), stop);
+                foreach (var connection in connections)
+                {
+                    await connection.PingAsync(stop);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+        }
+    }
 
     // A line per change, at most every 2 ms: the publisher paces itself by these.
     private static async Task ReportAsync(Tally tally, CancellationToken stop)

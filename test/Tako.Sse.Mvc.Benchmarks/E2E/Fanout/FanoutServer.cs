@@ -36,7 +36,11 @@ internal sealed class FanoutServer : IAsyncDisposable
     /// Starts a server; <paramref name="hub"/> can put its hub elsewhere and <paramref name="signalR"/> SignalR's
     /// connections (the fanout-redis run: both on Redis).
     /// </summary>
-    public static async Task<FanoutServer> StartAsync(Action<ITakoSseBuilder>? hub = null, Action<ISignalRServerBuilder>? signalR = null)
+    /// <remarks>
+    /// <paramref name="keepAlive"/> (the scale run's keep-alive windows) turns our keep-alive on and has a bare
+    /// endpoint, <c>/fanout/bare-keepalive</c>, write the same comment to its streams at the same period.
+    /// </remarks>
+    public static async Task<FanoutServer> StartAsync(Action<ITakoSseBuilder>? hub = null, Action<ISignalRServerBuilder>? signalR = null, TimeSpan? keepAlive = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k =>
@@ -49,13 +53,14 @@ internal sealed class FanoutServer : IAsyncDisposable
         builder.Services.AddSingleton<E2EWorkload>();
         builder.Services.AddSingleton<NaiveFanout>();
         builder.Services.AddSingleton<BareRingFanout>();
+        builder.Services.AddSingleton<BareKeepAlive>();
         builder.Services.AddSingleton<FanoutHubConnections>();
         builder.Services.AddControllers().AddApplicationPart(typeof(FanoutServer).Assembly);
         var hubs = builder.Services.AddSignalR();
         signalR?.Invoke(hubs);
 
-        // No keep-alive frame during the run: every frame a subscriber counts is an event.
-        var tako = builder.Services.AddTakoSse(o => o.KeepAlive = null);
+        // No keep-alive frame during the event runs: every frame a subscriber counts is an event.
+        var tako = builder.Services.AddTakoSse(o => o.KeepAlive = keepAlive);
         hub?.Invoke(tako);
 
         var app = builder.Build();
@@ -63,7 +68,14 @@ internal sealed class FanoutServer : IAsyncDisposable
         app.MapControllers();
         app.MapHub<FanoutHub>("/fanout/hub");
         app.MapGet("/fanout/bare", (HttpContext context, BareRingFanout ring) => ring.HoldAsync(context));
+        var bare = app.Services.GetRequiredService<BareKeepAlive>();
+        app.MapGet("/fanout/bare-keepalive", (HttpContext context, E2EWorkload workload) => bare.HoldAsync(context, workload));
         await app.StartAsync();
+        if (keepAlive is { } period)
+        {
+            _ = bare.RunAsync(period, app.Lifetime.ApplicationStopping);
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new FanoutServer(app, new Uri(address));
     }
