@@ -156,8 +156,12 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     /// gap event first (<see cref="SseChannelOptions.GapEventName"/>), never an error status.
     /// </summary>
     /// <remarks>
-    /// The channel is the server's decision: derive it from the authenticated user or check that the user may
-    /// read it. Never subscribe to a channel name taken from the route or query string without such a check.
+    /// Who may subscribe is decided before the response starts. A user channel (a name whose last <c>#</c> is
+    /// followed by user ids, such as <c>notifications#42</c>) is only for those users
+    /// (<see cref="SseChannelOptions.UserIdClaimType"/>), and every <see cref="ISseChannelAuthorizer"/>
+    /// registered must allow the channel. A refused request gets <c>401</c> (anonymous) or <c>403</c> (signed
+    /// in), no event-stream header and no subscriber; an authorizer that throws makes it a <c>500</c>. A
+    /// channel name taken from the route or query string needs one of those rules (or a check of your own).
     /// </remarks>
     /// <param name="channel">The channel's name: 1 to 256 characters, no control characters.</param>
     /// <param name="lastEventId">

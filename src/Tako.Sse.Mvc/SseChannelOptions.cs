@@ -1,3 +1,5 @@
+using System.Security.Claims;
+
 namespace Tako.Sse.Mvc;
 
 /// <summary>
@@ -37,4 +39,14 @@ public sealed class SseChannelOptions
     /// Default: <c>tako.gap</c>.
     /// </summary>
     public string GapEventName { get; set; } = "tako.gap";
+
+    /// <summary>
+    /// Gets or sets the claim type that holds a user's id for user channels: a channel whose name's last
+    /// <c>#</c> is followed by a comma-separated list of ids (<c>notifications#42</c>, <c>dialog#42,57</c>) can
+    /// be subscribed only by a signed-in user with a claim of this type whose value is one of those ids
+    /// (<c>401</c> for an anonymous request, <c>403</c> for another user). The rule holds for every
+    /// subscription, with or without an <see cref="ISseChannelAuthorizer"/>; publishing is not restricted. It
+    /// cannot be empty. Default: <see cref="ClaimTypes.NameIdentifier"/>.
+    /// </summary>
+    public string UserIdClaimType { get; set; } = ClaimTypes.NameIdentifier;
 }

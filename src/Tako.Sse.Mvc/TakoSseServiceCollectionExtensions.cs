@@ -35,6 +35,11 @@ public static class TakoSseServiceCollectionExtensions
         services.TryAddSingleton<SseChannelMetrics>();
         services.TryAddSingleton<ISseHub, InMemorySseHub>();
 
+        // Who may subscribe: the user-channel rule, then the authorizers of AddChannelAuthorizer.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TakoSseOptions>, SseChannelAuthorizationOptionsValidator>());
+        services.TryAddSingleton<SseSubscriptionRefusalMetrics>();
+        services.TryAddSingleton<SseChannelAuthorization>();
+
         // A host registers these already; a bare ServiceCollection (tests, tools) must resolve the executor too.
         // Both only TryAdd.
         services.AddLogging();

@@ -18,7 +18,8 @@ public class AddTakoSseTests
         provider.GetRequiredService<IActionResultExecutor<SseActionResult>>().Should().NotBeNull();
         provider.GetRequiredService<ISseHub>().Should().BeOfType<InMemorySseHub>();
         provider.GetServices<IValidateOptions<TakoSseOptions>>().Select(v => v.GetType()).Should()
-            .BeEquivalentTo([typeof(TakoSseOptionsValidator), typeof(SseChannelOptionsValidator)]);
+            .BeEquivalentTo([typeof(TakoSseOptionsValidator), typeof(SseChannelOptionsValidator), typeof(SseChannelAuthorizationOptionsValidator)]);
+        provider.GetRequiredService<SseChannelAuthorization>().Should().NotBeNull();
     }
 
     [Fact]
@@ -30,7 +31,8 @@ public class AddTakoSseTests
         services.AddTakoSse();
 
         services.Count(d => d.ServiceType == typeof(ISseEncoder)).Should().Be(1);
-        services.Count(d => d.ServiceType == typeof(IValidateOptions<TakoSseOptions>)).Should().Be(2);
+        services.Count(d => d.ServiceType == typeof(IValidateOptions<TakoSseOptions>)).Should().Be(3);
+        services.Count(d => d.ServiceType == typeof(SseChannelAuthorization)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(ISseHub)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(TimeProvider)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(IActionResultExecutor<SseActionResult>)).Should().Be(1);

@@ -7,8 +7,9 @@ namespace Tako.Sse.Mvc.Sample.Controllers;
 
 /// <summary>
 /// A private channel per signed-in user. The channel's name comes from the authenticated user on the server;
-/// no route, query or header value chooses it, so nobody reads another user's channel through these
-/// endpoints. An anonymous request gets 401 before any stream starts.
+/// no route, query or header value chooses it. It is also a user channel (<c>notifications#name</c>), so even an
+/// endpoint that let the request choose could not open another user's: Tako.Sse.Mvc refuses it with 403. An
+/// anonymous request gets 401 before any stream starts.
 /// </summary>
 /// <param name="hub">Publishes to the user's channel and keeps its history for reconnects.</param>
 [Authorize]

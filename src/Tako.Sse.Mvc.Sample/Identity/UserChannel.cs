@@ -2,10 +2,14 @@ using System.Security.Claims;
 
 namespace Tako.Sse.Mvc.Sample.Identity;
 
-/// <summary>The private channel of a signed-in user, named from their identity on the server.</summary>
+/// <summary>
+/// The private channel of a signed-in user, named from their identity on the server. It is a user channel
+/// (<c>notifications#alice</c>): Tako.Sse.Mvc itself lets only the user named after the <c>#</c> subscribe to it,
+/// with 401 for an anonymous request and 403 for anyone else, whatever endpoint asks for it.
+/// </summary>
 public static class UserChannel
 {
-    private const string Prefix = "user:";
+    private const string Prefix = "notifications#";
 
     /// <summary>The channel of the user named <paramref name="userName"/>.</summary>
     /// <param name="userName">A user name as <see cref="Controllers.DemoSignInController"/> accepts it.</param>

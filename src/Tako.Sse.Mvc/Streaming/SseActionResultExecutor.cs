@@ -73,6 +73,23 @@ internal sealed class SseActionResultExecutor : IActionResultExecutor<SseActionR
 
     public Task ExecuteAsync(HttpContext context, SseActionResult result, bool fromMvc)
     {
+        // Who may subscribe is decided before the stream exists: a refused request gets a bare 401/403 (a
+        // throwing authorizer a 500), no event-stream header, and no subscriber.
+        return result.Source is SseChannelSource subscription
+            ? AdmitThenStreamAsync(context, result, [subscription.Channel], fromMvc)
+            : StreamAsync(context, result, fromMvc);
+    }
+
+    private async Task AdmitThenStreamAsync(HttpContext context, SseActionResult result, string[] channels, bool fromMvc)
+    {
+        if (await SseChannelAuthorization.For(context.RequestServices).AdmitAsync(context, channels))
+        {
+            await StreamAsync(context, result, fromMvc);
+        }
+    }
+
+    private Task StreamAsync(HttpContext context, SseActionResult result, bool fromMvc)
+    {
         var stream = new SseStream(
             context,
             _encoder,

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +54,7 @@ public sealed class SampleUserChannelTests(SampleFixture sample) : IClassFixture
 
         // Bob names Alice every way a request could: none of it is read.
         using var bobStream = await Client.OpenAsync(
-            "/me/notifications?user=alice-own&channel=user:alice-own&name=alice-own",
+            "/me/notifications?user=alice-own&channel=notifications%23alice-own&name=alice-own",
             r => r.Headers.Add("Cookie", bob));
         await using var aliceEvents = await aliceStream.EventsAsync();
         await using var bobEvents = await bobStream.EventsAsync();
@@ -70,6 +72,28 @@ public sealed class SampleUserChannelTests(SampleFixture sample) : IClassFixture
         (await aliceEvents.NextAsync()).Data.Should().Be("for alice from the app");
         (await bobEvents.NextAsync()).Data.Should().Be("for bob from bob", "bob's stream is bob's channel, and nothing of alice's came before");
         Hub.GetSubscriberCount(UserChannel.For("alice-own")).Should().Be(1, "bob did not join alice's channel");
+    }
+
+    [Fact]
+    public async Task UserChannel_OfTheSample_IsAUserChannelOnlyItsUserMaySubscribe()
+    {
+        using var scope = sample.App.Services.CreateScope();
+        var authorization = SseChannelAuthorization.For(sample.App.Services);
+        var channel = UserChannel.For("alice-rule");
+
+        var asAlice = await authorization.AuthorizeAsync(ContextOf(scope, "alice-rule"), [channel], CancellationToken.None);
+        var asBob = await authorization.AuthorizeAsync(ContextOf(scope, "bob-rule"), [channel], CancellationToken.None);
+
+        channel.Should().Be("notifications#alice-rule");
+        asAlice.Should().BeNull();
+        asBob.Should().NotBeNull();
+        asBob!.StatusCode.Should().Be(StatusCodes.Status403Forbidden);
+
+        static DefaultHttpContext ContextOf(IServiceScope scope, string name) => new()
+        {
+            RequestServices = scope.ServiceProvider,
+            User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, name)], "Cookies")),
+        };
     }
 
     [Fact]

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+
+namespace Tako.Sse.Mvc.StackExchangeRedis.Tests;
+
+/// <summary>
+/// Who may subscribe, with the hub on Redis: user channels and authorizers decide before the instance
+/// subscribes to anything on Redis, with real cookie authentication.
+/// </summary>
+public sealed class ChannelAuthorizationTests
+{
+    [SkippableFact]
+    public async Task Subscribe_UserChannel_Anonymous401OtherUser403AndTheOwnerGetsWhatAnotherInstancePublishes()
+    {
+        const string channel = "notifications#alice";
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await StartAsync(redis);
+        await using var b = await StartAsync(redis);
+
+        using var anonymous = await OpenAsync(a, channel, user: null);
+        using var bob = await OpenAsync(a, channel, user: "bob");
+
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        bob.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        bob.Content.Headers.ContentType?.MediaType.Should().NotBe("text/event-stream");
+        a.Hub.GetSubscriberCount(channel).Should().Be(0);
+        a.RedisHub.Subscriptions.TryGet(channel, out _).Should().BeFalse("a refused request makes no Redis subscription");
+
+        await using var alice = await ReadAsync(a, channel, user: "alice");
+        await a.ServingAsync(channel);
+
+        // Publishing is server code: b publishes with no user at all.
+        var id = await b.PublishAsync(channel, "for alice, from b");
+        (await alice.UntilCountAsync(1)).Single().Should().Match<System.Net.ServerSentEvents.SseItem<string>>(e => e.Data == "for alice, from b" && e.EventId == id);
+    }
+
+    [SkippableFact]
+    public async Task Subscribe_Authorizers_RefusedWithNoRedisSubscriptionThrowingIs500AndAllowedStreams()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var app = await StartAsync(redis, t => t
+            .AddChannelAuthorizer((_, channel) => channel == "broken" ? throw new InvalidOperationException("authorizer down") : ValueTask.FromResult(true))
+            .AddChannelAuthorizer((context, channel) => ValueTask.FromResult(channel != "secret" || context.User.Identity?.Name == "admin")));
+
+        using var anonymous = await OpenAsync(app, "secret", user: null);
+        using var bob = await OpenAsync(app, "secret", user: "bob");
+        using var broken = await OpenAsync(app, "broken", user: "bob");
+
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        bob.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        broken.StatusCode.Should().Be(HttpStatusCode.InternalServerError);
+        app.Logs.GetSnapshot().Where(r => r.Exception is not null).Should().ContainSingle()
+            .Which.Id.Should().Be(new EventId(37, "SseChannelAuthorizerFailed"));
+        var subscriptions = (StackExchange.Redis.RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:secret", "tako:sse:broken"))!;
+        subscriptions.Where((_, i) => i % 2 == 1).Select(r => (long)r).Should().Equal(0L, 0L);
+        app.Hub.GetSubscriberCount("secret").Should().Be(0);
+
+        await using var admin = await ReadAsync(app, "secret", user: "admin");
+        await app.ServingAsync("secret");
+        await app.PublishAsync("secret", "for the admin");
+        (await admin.UntilCountAsync(1)).Single().Data.Should().Be("for the admin");
+    }
+
+    private static Task<RedisApp> StartAsync(RedisServer redis, Action<ITakoSseBuilder>? tako = null) =>
+        RedisApp.StartAsync(redis, services: s =>
+        {
+            tako?.Invoke(s.AddTakoSse());
+            s.AddDataProtection().UseEphemeralDataProtectionProvider();
+            s.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
+        });
+
+    private static async Task<StreamReading> ReadAsync(RedisApp app, string channel, string user)
+    {
+        var response = await OpenAsync(app, channel, user);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return new StreamReading(response, await response.Content.ReadAsStreamAsync());
+    }
+
+    // The app's own cookie handler protects the ticket, as its sign-in would: the request is authenticated by
+    // the real cookie authentication, not by a stand-in.
+    private static async Task<HttpResponseMessage> OpenAsync(RedisApp app, string channel, string? user)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/channels/" + Uri.EscapeDataString(channel));
+        if (user is not null)
+        {
+            var cookies = app.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user), new Claim(ClaimTypes.Name, user)], CookieAuthenticationDefaults.AuthenticationScheme);
+            var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), CookieAuthenticationDefaults.AuthenticationScheme);
+            request.Headers.Add("Cookie", $"{cookies.Cookie.Name}={cookies.TicketDataFormat.Protect(ticket)}");
+        }
+
+        using var timeout = new CancellationTokenSource(StreamReading.Deadline);
+        return await app.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+    }
+}
