@@ -67,4 +67,8 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 114, EventName = "SseRedisOpenedUnplaced", Level = LogLevel.Warning,
         Message = "Channel {Channel}: a stream opened before this instance could read from Redis where the channel stands (no answer within {Wait}); until it can, events published by other instances may not reach it.")]
     public static partial void OpenedUnplaced(ILogger logger, string channel, TimeSpan wait);
+
+    [LoggerMessage(EventId = 115, EventName = "SseRedisPubSubMode", Level = LogLevel.Information,
+        Message = "Redis is a {ServerType} server, version {Version}: channel announcements use {Mode} pub/sub.")]
+    public static partial void PubSubMode(ILogger logger, string serverType, string version, string mode);
 }

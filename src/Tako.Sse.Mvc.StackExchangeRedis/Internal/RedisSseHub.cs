@@ -36,6 +36,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     {
         RedisLogger = loggerFactory.CreateLogger(RedisLog.Category);
         Keys = new RedisKeys(redisOptions.Value.KeyPrefix);
+        PubSub = new RedisPubSubMode(RedisLogger);
         Connection = new RedisConnection(redisOptions.Value, RedisLogger, OnConnectionRestored);
         Subscriptions = new RedisSubscriptions(this);
     }
@@ -45,6 +46,9 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     public RedisKeys Keys { get; }
 
     public RedisConnection Connection { get; }
+
+    /// <summary>Gets which pub/sub carries the announcements (sharded on a Redis 7 cluster), detected at connection.</summary>
+    public RedisPubSubMode PubSub { get; }
 
     public RedisSubscriptions Subscriptions { get; }
 
@@ -74,7 +78,8 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var payload = RedisEventPayload.Serialize(sseEvent);
         var multiplexer = await Connection.GetAsync().ConfigureAwait(false);
-        var id = await RedisAppendScript.AppendAsync(multiplexer.GetDatabase(), Keys, channel, payload, Options).ConfigureAwait(false);
+        var sharded = await PubSub.ResolveAsync(multiplexer).ConfigureAwait(false);
+        var id = await RedisAppendScript.AppendAsync(multiplexer.GetDatabase(), Keys, channel, payload, Options, sharded).ConfigureAwait(false);
         Metrics.Published();
         return id;
     }
@@ -211,6 +216,11 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
 
     private void OnConnectionRestored(ConnectionFailedEventArgs e)
     {
+        if (Connection.Current is { } multiplexer)
+        {
+            PubSub.TryResolve(multiplexer);
+        }
+
         var count = Subscriptions.CatchUpAll();
         Subscriptions.ScheduleRecheck();
         RedisLog.ConnectionRestored(RedisLogger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), count);

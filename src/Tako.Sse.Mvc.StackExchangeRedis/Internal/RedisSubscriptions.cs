@@ -180,7 +180,8 @@ internal sealed partial class RedisSubscriptions : IDisposable
                     // delivers whatever came between the two.
                     newest ??= await RedisCatchUp.ReadNewestAsync(multiplexer.GetDatabase(), _hub.Keys.Stream(state.Name)).ConfigureAwait(false);
                     state.Place();
-                    queue ??= await multiplexer.GetSubscriber().SubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
+                    var sharded = await _hub.PubSub.ResolveAsync(multiplexer).ConfigureAwait(false);
+                    queue ??= await multiplexer.GetSubscriber().SubscribeAsync(_hub.Keys.Announcements(state.Name, sharded)).ConfigureAwait(false);
                     state.Queue = queue;
                     lock (state.Gate)
                     {
