@@ -58,8 +58,10 @@ public sealed class RedisApp : IAsyncDisposable
         Action<SseChannelOptions>? channels = null,
         Action<TakoSseOptions>? options = null,
         string keyPrefix = "tako:sse:",
-        Action<IServiceCollection>? services = null) =>
-        await StartAsync(cluster.Configuration(), channels, options, keyPrefix, services);
+        Action<IServiceCollection>? services = null,
+        string? user = null,
+        string? password = null) =>
+        await StartAsync(cluster.Configuration(user, password), channels, options, keyPrefix, services);
 
     private static async Task<RedisApp> StartAsync(
         ConfigurationOptions configuration,

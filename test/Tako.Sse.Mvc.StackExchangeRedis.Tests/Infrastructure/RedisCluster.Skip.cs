@@ -6,9 +6,10 @@ namespace Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
 public sealed partial class RedisCluster
 {
     /// <summary>Starts a cluster, or skips the test when there is no redis-server (fails it when TAKO_REQUIRE_REDIS=1).</summary>
-    public static async Task<RedisCluster> StartAsync()
+    /// <param name="extraArguments">More redis-server arguments for every node.</param>
+    public static async Task<RedisCluster> StartAsync(params string[] extraArguments)
     {
-        if (await TryStartAsync() is { } cluster)
+        if (await TryStartAsync(extraArguments) is { } cluster)
         {
             return cluster;
         }

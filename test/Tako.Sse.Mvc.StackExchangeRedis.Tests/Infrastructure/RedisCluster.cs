@@ -26,12 +26,14 @@ public sealed partial class RedisCluster : IAsyncDisposable
     private readonly string _directory;
     private readonly string _server;
     private readonly string _cli;
+    private readonly string[] _extraArguments;
     private ConnectionMultiplexer? _admin;
 
-    private RedisCluster(string server, string cli, int[] ports)
+    private RedisCluster(string server, string cli, int[] ports, string[] extraArguments)
     {
         _server = server;
         _cli = cli;
+        _extraArguments = extraArguments;
         _directory = Directory.CreateTempSubdirectory("tako-redis-cluster-").FullName;
         Nodes = [.. ports.Select(p => new Node(p))];
     }
@@ -43,14 +45,15 @@ public sealed partial class RedisCluster : IAsyncDisposable
     public string ConnectionString => string.Join(',', Nodes.Select(n => n.EndPoint));
 
     /// <summary>Starts 6 nodes and joins them, or returns null when redis-server or redis-cli is not installed.</summary>
-    public static async Task<RedisCluster?> TryStartAsync()
+    /// <param name="extraArguments">More redis-server arguments for every node, such as <c>--stream-node-max-entries 1</c>.</param>
+    public static async Task<RedisCluster?> TryStartAsync(params string[] extraArguments)
     {
         if (Find("redis-server") is not { } server || Find("redis-cli") is not { } cli)
         {
             return null;
         }
 
-        var cluster = new RedisCluster(server, cli, FreePorts(6));
+        var cluster = new RedisCluster(server, cli, FreePorts(6), extraArguments);
         try
         {
             foreach (var node in cluster.Nodes)
@@ -73,7 +76,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
     }
 
     /// <summary>A configuration for a test's multiplexer: every node, short timeouts, quick reconnects.</summary>
-    public ConfigurationOptions Configuration()
+    public ConfigurationOptions Configuration(string? user = null, string? password = null)
     {
         var options = new ConfigurationOptions
         {
@@ -84,6 +87,8 @@ public sealed partial class RedisCluster : IAsyncDisposable
             ConnectRetry = 1,
             KeepAlive = 1,
             ReconnectRetryPolicy = new LinearRetry(100),
+            User = user,
+            Password = password,
         };
         foreach (var node in Nodes)
         {
@@ -108,7 +113,9 @@ public sealed partial class RedisCluster : IAsyncDisposable
 
     /// <summary>Runs one command on one node with redis-cli (no redirection): its output, trimmed.</summary>
     public Task<string> ExecuteAsync(Node node, params string[] command) =>
-        CliAsync(["-h", "127.0.0.1", "-p", node.Port.ToString(CultureInfo.InvariantCulture), .. command], TimeSpan.FromSeconds(15));
+        CliAsync(
+            ["-h", "127.0.0.1", "-p", node.Port.ToString(CultureInfo.InvariantCulture), .. node.Password is { } password ? (string[])["-a", password, "--no-auth-warning"] : [], .. command],
+            TimeSpan.FromSeconds(15));
 
     /// <summary>The hash slot of a key (CLUSTER KEYSLOT).</summary>
     public async Task<int> SlotAsync(string key) =>
@@ -239,7 +246,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
         foreach (var argument in (string[])["--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory,
                      "--daemonize", "no", "--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{port}.conf",
                      "--cluster-node-timeout", NodeTimeoutMs.ToString(CultureInfo.InvariantCulture), "--dbfilename", $"dump-{port}.rdb",
-                     "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"])
+                     "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0", .. _extraArguments])
         {
             start.ArgumentList.Add(argument);
         }
@@ -434,6 +441,9 @@ public sealed partial class RedisCluster : IAsyncDisposable
 
         /// <summary>The slot ranges it served when the cluster was created.</summary>
         public IReadOnlyList<(int From, int To)> Slots { get; internal set; } = [];
+
+        /// <summary>Gets or sets the default user's password, once a test has given it one (redis-cli then sends it).</summary>
+        public string? Password { get; set; }
 
         public int ProcessId => Process?.Id ?? throw new InvalidOperationException($"{EndPoint} is not running.");
 
