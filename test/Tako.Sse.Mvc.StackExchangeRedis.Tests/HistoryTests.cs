@@ -33,13 +33,16 @@ public sealed class HistoryTests
     }
 
     [SkippableFact]
-    public async Task PublishAsync_NoHistoryMaxAge_StreamKeyDoesNotExpire()
+    public async Task PublishAsync_NoHistoryMaxAge_StreamKeyExpiresADayAfterItsLastEvent()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var a = await RedisApp.StartAsync(redis, c => c.HistoryMaxAge = null);
         await a.PublishAsync("forever", "e");
 
-        (await (await redis.AdminAsync()).KeyTimeToLiveAsync("tako:sse:{forever}")).Should().BeNull();
+        var ttl = await (await redis.AdminAsync()).KeyTimeToLiveAsync("tako:sse:{forever}");
+
+        ttl.Should().NotBeNull("no key of the hub lives forever");
+        ttl!.Value.Should().BeGreaterThan(TimeSpan.FromHours(23)).And.BeLessThanOrEqualTo(TimeSpan.FromDays(1));
     }
 
     [SkippableFact]

@@ -52,6 +52,9 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
 
     public RedisSubscriptions Subscriptions { get; }
 
+    /// <summary>Gets how long a channel's stream outlives its last publication (settable for tests).</summary>
+    public RedisKeyLifetime KeyLifetime { get; } = new();
+
     /// <summary>Gets how long a failed Redis call waits before it is tried again.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -79,7 +82,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         var payload = RedisEventPayload.Serialize(sseEvent);
         var multiplexer = await Connection.GetAsync().ConfigureAwait(false);
         var sharded = await PubSub.ResolveAsync(multiplexer).ConfigureAwait(false);
-        var id = await RedisAppendScript.AppendAsync(multiplexer.GetDatabase(), Keys, channel, payload, Options, sharded).ConfigureAwait(false);
+        var id = await RedisAppendScript.AppendAsync(multiplexer.GetDatabase(), Keys, channel, payload, Options, sharded, KeyLifetime.Milliseconds(Options)).ConfigureAwait(false);
         Metrics.Published();
         return id;
     }
