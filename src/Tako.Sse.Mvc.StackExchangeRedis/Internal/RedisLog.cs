@@ -71,4 +71,8 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 115, EventName = "SseRedisPubSubMode", Level = LogLevel.Information,
         Message = "Redis is a {ServerType} server, version {Version}: channel announcements use {Mode} pub/sub.")]
     public static partial void PubSubMode(ILogger logger, string serverType, string version, string mode);
+
+    [LoggerMessage(EventId = 116, EventName = "SseRedisStartupConnectFailed", Level = LogLevel.Warning,
+        Message = "Could not create the Redis connection while the application started; it is tried again on first use.")]
+    public static partial void StartupConnectFailed(ILogger logger, Exception exception);
 }

@@ -38,6 +38,12 @@ internal sealed partial class RedisSubscriptions : IDisposable
 
     public CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>
+    /// Gets whether this instance is still catching up after a reconnect (the recheck two sweeps later is due) or
+    /// has a channel whose catch-up failed and waits for a retry: what the health check reports as degraded.
+    /// </summary>
+    public bool CatchingUp => Volatile.Read(ref _recheckInSweeps) > 0 || _states.Values.Any(static s => s.NeedsCatchUp);
+
     public bool TryGet(string channel, out RedisChannelState state) => _states.TryGetValue(channel, out state!);
 
     /// <summary>Gets the channel's state, subscribing when it is new. The caller re-checks <see cref="RedisChannelState.Removed"/> under its lock.</summary>
