@@ -13,8 +13,8 @@ public static class TakoSseRedisHealthChecksBuilderExtensions
     /// Adds a check of the Redis hub that <c>AddStackExchangeRedis</c> registered: <see cref="HealthStatus.Healthy"/>
     /// when Redis answers and the instance is subscribed, <see cref="HealthStatus.Degraded"/> while it catches its
     /// channels up after a reconnect, and <paramref name="failureStatus"/> when Redis cannot be reached (on a Redis
-    /// Cluster: also while a master that serves slots is down). Each check sends one <c>PING</c> (and on a cluster
-    /// one <c>CLUSTER NODES</c>) on the hub's own connection.
+    /// Cluster: also while a master that serves slots is down). Each check sends one <c>PING</c> on the hub's own
+    /// connection.
     /// </summary>
     /// <param name="builder">The builder that <c>services.AddHealthChecks()</c> returned.</param>
     /// <param name="name">The name of the check. Default: <see cref="DefaultName"/>.</param>

@@ -10,8 +10,8 @@ namespace Tako.Sse.Mvc;
 /// cannot be reached, or a master of the cluster is down and its slots are not served.
 /// </summary>
 /// <remarks>
-/// One <c>PING</c> per check, and on a cluster one <c>CLUSTER NODES</c> too, on a connection that is already
-/// open: a check never opens a connection of its own.
+/// One <c>PING</c> per check, on a connection that is already open (a check never opens one of its own); on a
+/// cluster, the slot map is the one the multiplexer read last.
 /// </remarks>
 internal sealed class RedisHealthCheck(RedisSseHub hub) : IHealthCheck
 {
@@ -34,7 +34,7 @@ internal sealed class RedisHealthCheck(RedisSseHub hub) : IHealthCheck
         {
             var server = connected[0];
             await server.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (server.ServerType == ServerType.Cluster && await UnservedMastersAsync(multiplexer, server).WaitAsync(cancellationToken).ConfigureAwait(false) is { Count: > 0 } down)
+            if (server.ServerType == ServerType.Cluster && UnservedMasters(multiplexer, server) is { Count: > 0 } down)
             {
                 return new HealthCheckResult(failure, $"Masters of the Redis Cluster that serve slots cannot be reached: {Describe(down)}. Publishing to their channels fails until a replica takes over.");
             }
@@ -54,12 +54,13 @@ internal sealed class RedisHealthCheck(RedisSseHub hub) : IHealthCheck
             : HealthCheckResult.Healthy("Connected to Redis and subscribed.", data);
     }
 
-    // The masters that serve slots, as the cluster sees them now, that are flagged failing or that this
-    // multiplexer is not connected to.
-    private static async Task<List<System.Net.EndPoint>> UnservedMastersAsync(IConnectionMultiplexer multiplexer, IServer server)
+    // The masters that serve slots in the slot map the multiplexer read last (CLUSTER NODES is an admin command, so
+    // not asked here; the map is read again at every reconfiguration, which a failover triggers), that are flagged
+    // failing or that this multiplexer is not connected to.
+    private static List<System.Net.EndPoint> UnservedMasters(IConnectionMultiplexer multiplexer, IServer server)
     {
         var down = new List<System.Net.EndPoint>();
-        if (await server.ClusterNodesAsync().ConfigureAwait(false) is not { } configuration)
+        if (server.ClusterConfiguration is not { } configuration)
         {
             return down;
         }

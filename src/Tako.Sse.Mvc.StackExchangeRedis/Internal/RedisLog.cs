@@ -75,4 +75,8 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 116, EventName = "SseRedisStartupConnectFailed", Level = LogLevel.Warning,
         Message = "Could not create the Redis connection while the application started; it is tried again on first use.")]
     public static partial void StartupConnectFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 117, EventName = "SseRedisClusterRerouted", Level = LogLevel.Information,
+        Message = "The Redis Cluster node {EndPoint} is gone and its slots are served elsewhere; resubscribed there and catching up every channel.")]
+    public static partial void ClusterRerouted(ILogger logger, string endPoint);
 }

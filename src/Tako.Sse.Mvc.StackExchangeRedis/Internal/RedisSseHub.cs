@@ -37,8 +37,20 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         RedisLogger = loggerFactory.CreateLogger(RedisLog.Category);
         Keys = new RedisKeys(redisOptions.Value.KeyPrefix);
         PubSub = new RedisPubSubMode(RedisLogger);
-        Connection = new RedisConnection(redisOptions.Value, RedisLogger, OnConnectionRestored);
+        Connection = new RedisConnection(redisOptions.Value, RedisLogger, OnConnectionRestored, OnConnectionFailed);
         Subscriptions = new RedisSubscriptions(this);
+        Reroute = new RedisClusterReroute(
+            () => Connection.Current,
+            () => Subscriptions.Channels.Select(c => Keys.Announcements(c, sharded: true)),
+            () =>
+            {
+                Subscriptions.CatchUpAll();
+                Subscriptions.ScheduleRecheck();
+            },
+            RedisLogger,
+            TimeProvider,
+            () => RetryDelay,
+            Subscriptions.Stopping);
     }
 
     public ILogger RedisLogger { get; }
@@ -51,6 +63,9 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     public RedisPubSubMode PubSub { get; }
 
     public RedisSubscriptions Subscriptions { get; }
+
+    /// <summary>Gets the failover watch of a Redis Cluster (see <see cref="RedisClusterReroute"/>).</summary>
+    public RedisClusterReroute Reroute { get; }
 
     /// <summary>Gets how long a channel's stream outlives its last publication (settable for tests).</summary>
     public RedisKeyLifetime KeyLifetime { get; } = new();
@@ -214,6 +229,14 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         finally
         {
             Interlocked.Decrement(ref _openingsWaiting);
+        }
+    }
+
+    private void OnConnectionFailed(ConnectionFailedEventArgs e)
+    {
+        if (PubSub.IsSharded)
+        {
+            Reroute.OnConnectionFailed(e.EndPoint);
         }
     }
 

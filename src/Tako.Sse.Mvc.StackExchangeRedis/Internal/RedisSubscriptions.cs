@@ -38,6 +38,9 @@ internal sealed partial class RedisSubscriptions : IDisposable
 
     public CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>Gets the names of the channels this instance is subscribed to (or subscribing to).</summary>
+    public IEnumerable<string> Channels => _states.Keys;
+
     /// <summary>
     /// Gets whether this instance is still catching up after a reconnect (the recheck two sweeps later is due) or
     /// has a channel whose catch-up failed and waits for a retry: what the health check reports as degraded.
