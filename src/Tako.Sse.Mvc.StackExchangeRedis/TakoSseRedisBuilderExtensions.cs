@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Tako.Sse.Mvc;
@@ -62,6 +63,7 @@ public static class TakoSseRedisBuilderExtensions
         services.RemoveAll<ISseHub>();
         services.TryAddSingleton<RedisSseHub>();
         services.AddSingleton<ISseHub>(static s => s.GetRequiredService<RedisSseHub>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisConnectionStartup>());
         return builder;
     }
 }

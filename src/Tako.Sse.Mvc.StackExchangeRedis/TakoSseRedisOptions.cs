@@ -21,7 +21,8 @@ public sealed class TakoSseRedisOptions
 
     /// <summary>
     /// Gets or sets the prefix of every key and pub/sub channel the hub uses: a channel's stream is
-    /// <c>{KeyPrefix}{channel}</c>, announced on the pub/sub channel of the same name. Several applications
+    /// <c>{KeyPrefix}{{channel}}</c> (the channel's name between braces, a hash tag, so that on a Redis Cluster
+    /// the stream and its announcements share one slot), announced on the pub/sub channel of the same name. Several applications
     /// can share one Redis with different prefixes. It cannot contain control characters. Default:
     /// <c>tako:sse:</c>.
     /// </summary>

@@ -32,7 +32,7 @@ public sealed class DeliveryTests
         expected.Where(e => e.Data.StartsWith('b')).Select(e => e.Data).Should().Equal(Enumerable.Range(0, 50).Select(i => "b" + i));
 
         // The SSE ids are the stream's entry ids, in the stream's order.
-        var stream = await (await redis.AdminAsync()).StreamRangeAsync("tako:sse:orders");
+        var stream = await (await redis.AdminAsync()).StreamRangeAsync("tako:sse:{orders}");
         stream.Select(e => (string)e.Id!).Should().Equal(expected.Select(e => e.EventId));
     }
 
@@ -51,7 +51,7 @@ public sealed class DeliveryTests
 
         await a.ServingAsync("room");
         await b.ServingAsync("room");
-        var subscriptions = await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:room");
+        var subscriptions = await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:{room}");
         ((long)((RedisResult[])subscriptions!)[1]).Should().Be(2);
 
         await a.PublishAsync("room", "hello");
@@ -94,7 +94,7 @@ public sealed class DeliveryTests
 
         await publish.Should().ThrowAsync<ArgumentException>();
         await badName.Should().ThrowAsync<ArgumentException>();
-        (await (await redis.AdminAsync()).KeyExistsAsync("tako:sse:x")).Should().BeFalse();
+        (await (await redis.AdminAsync()).KeyExistsAsync("tako:sse:{x}")).Should().BeFalse();
     }
 
     [SkippableFact]

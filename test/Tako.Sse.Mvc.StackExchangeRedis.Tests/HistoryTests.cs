@@ -14,7 +14,7 @@ public sealed class HistoryTests
         await using var a = await RedisApp.StartAsync(redis, c => c.HistorySize = 150);
         await a.PublishAsync("big", 1000, "e");
 
-        var length = await (await redis.AdminAsync()).StreamLengthAsync("tako:sse:big");
+        var length = await (await redis.AdminAsync()).StreamLengthAsync("tako:sse:{big}");
 
         length.Should().BeInRange(150, 150 + 100);
     }
@@ -26,20 +26,23 @@ public sealed class HistoryTests
         await using var a = await RedisApp.StartAsync(redis, c => c.HistoryMaxAge = TimeSpan.FromMinutes(2));
         await a.PublishAsync("aging", "e");
 
-        var ttl = await (await redis.AdminAsync()).KeyTimeToLiveAsync("tako:sse:aging");
+        var ttl = await (await redis.AdminAsync()).KeyTimeToLiveAsync("tako:sse:{aging}");
 
         ttl.Should().NotBeNull();
         ttl!.Value.Should().BeGreaterThan(TimeSpan.FromMinutes(1)).And.BeLessThanOrEqualTo(TimeSpan.FromMinutes(2));
     }
 
     [SkippableFact]
-    public async Task PublishAsync_NoHistoryMaxAge_StreamKeyDoesNotExpire()
+    public async Task PublishAsync_NoHistoryMaxAge_StreamKeyExpiresADayAfterItsLastEvent()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var a = await RedisApp.StartAsync(redis, c => c.HistoryMaxAge = null);
         await a.PublishAsync("forever", "e");
 
-        (await (await redis.AdminAsync()).KeyTimeToLiveAsync("tako:sse:forever")).Should().BeNull();
+        var ttl = await (await redis.AdminAsync()).KeyTimeToLiveAsync("tako:sse:{forever}");
+
+        ttl.Should().NotBeNull("no key of the hub lives forever");
+        ttl!.Value.Should().BeGreaterThan(TimeSpan.FromHours(23)).And.BeLessThanOrEqualTo(TimeSpan.FromDays(1));
     }
 
     [SkippableFact]
@@ -49,13 +52,13 @@ public sealed class HistoryTests
         // publication: MINID, computed from the new entry's id, removes them.
         await using var redis = await RedisServer.StartAsync("--stream-node-max-entries", "1");
         var admin = await redis.AdminAsync();
-        await admin.StreamAddAsync("tako:sse:old", "p", "{\"data\":\"old\"}", "1000-0");
-        await admin.StreamAddAsync("tako:sse:old", "p", "{\"data\":\"old\"}", "2000-0");
+        await admin.StreamAddAsync("tako:sse:{old}", "p", "{\"data\":\"old\"}", "1000-0");
+        await admin.StreamAddAsync("tako:sse:{old}", "p", "{\"data\":\"old\"}", "2000-0");
         await using var a = await RedisApp.StartAsync(redis, c => c.HistoryMaxAge = TimeSpan.FromMinutes(5));
 
         var id = await a.PublishAsync("old", "new");
 
-        (await admin.StreamRangeAsync("tako:sse:old")).Select(e => (string)e.Id!).Should().Equal(id);
+        (await admin.StreamRangeAsync("tako:sse:{old}")).Select(e => (string)e.Id!).Should().Equal(id);
     }
 
     [SkippableFact]
@@ -69,9 +72,9 @@ public sealed class HistoryTests
         await a.PublishAsync("c", "e");
 
         var admin = await redis.AdminAsync();
-        (await admin.KeyExistsAsync("myapp:sse:c")).Should().BeTrue();
-        (await admin.KeyExistsAsync("tako:sse:c")).Should().BeFalse();
-        var subscriptions = (RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "myapp:sse:c"))!;
+        (await admin.KeyExistsAsync("myapp:sse:{c}")).Should().BeTrue();
+        (await admin.KeyExistsAsync("tako:sse:{c}")).Should().BeFalse();
+        var subscriptions = (RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "myapp:sse:{c}"))!;
         ((long)subscriptions[1]).Should().Be(1);
         (await reading.UntilCountAsync(1)).Single().Data.Should().Be("e");
     }
@@ -92,7 +95,7 @@ public sealed class HistoryTests
 
         a.RedisHub.Subscriptions.Count.Should().Be(0);
         await Poll.UntilAsync(
-            async () => (long)((RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:brief"))!)[1] == 0,
+            async () => (long)((RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:{brief}"))!)[1] == 0,
             "the pub/sub subscription to go");
     }
 }

@@ -29,7 +29,7 @@ public sealed class PubSubOutageTests
 
         var data = (await onB.UntilCountAsync(11)).Select(e => e.Data).ToList();
         data.Should().Equal(["e0", .. Enumerable.Range(0, 9).Select(i => "during" + i), "after"]);
-        onB.Events().Select(e => e.EventId).Should().Equal((await (await redis.AdminAsync()).StreamRangeAsync("tako:sse:live")).Select(e => (string)e.Id!));
+        onB.Events().Select(e => e.EventId).Should().Equal((await (await redis.AdminAsync()).StreamRangeAsync("tako:sse:{live}")).Select(e => (string)e.Id!));
     }
 
     [SkippableFact]
@@ -98,7 +98,7 @@ public sealed class PubSubOutageTests
             await redis.ExecuteAsync("ACL", "SETUSER", "b", "off");
             var killed = (long)await redis.ExecuteAsync("CLIENT", "KILL", "USER", "b", "TYPE", "pubsub");
             killed.Should().Be(1);
-            var numsub = (RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:" + channel))!;
+            var numsub = (RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:{" + channel + "}"))!;
             ((long)numsub[1]).Should().BeLessThanOrEqualTo(1, "only A's subscription is left");
         }
 

@@ -19,7 +19,7 @@ public sealed class ResumeTests
             await first.UntilCountAsync(10);
         }
 
-        var ids = (await (await redis.AdminAsync()).StreamRangeAsync("tako:sse:feed")).Select(e => (string)e.Id!).ToList();
+        var ids = (await (await redis.AdminAsync()).StreamRangeAsync("tako:sse:{feed}")).Select(e => (string)e.Id!).ToList();
 
         // Publishing goes on (from A) while the browser reconnects to B with the id of e4.
         using var stop = new CancellationTokenSource();
@@ -66,7 +66,7 @@ public sealed class ResumeTests
         await using var a = await RedisApp.StartAsync(redis, c => c.HistorySize = 3);
         await using var b = await RedisApp.StartAsync(redis, c => c.HistorySize = 3);
         var ids = await a.PublishAsync("short", 10, "e");
-        (await (await redis.AdminAsync()).StreamLengthAsync("tako:sse:short")).Should().Be(3);
+        (await (await redis.AdminAsync()).StreamLengthAsync("tako:sse:{short}")).Should().Be(3);
 
         await using var resumed = await b.SubscribeAsync("short", ids[1]);
         var gap = (await resumed.UntilCountAsync(1)).Single();

@@ -5,7 +5,8 @@ namespace Tako.Sse.Mvc;
 
 /// <summary>
 /// Append and announce in one step: a Lua script that adds the event to the channel's stream, trims the
-/// stream, and publishes the new entry on the channel's pub/sub channel. Redis runs a script alone, so the
+/// stream, and publishes the new entry on the channel's pub/sub channel (<c>SPUBLISH</c> on a cluster, see
+/// <see cref="RedisPubSubMode"/>; the hash tag of <see cref="RedisKeys"/> puts both in one slot). Redis runs a script alone, so the
 /// order of the stream is the order of the announcements, the same on every instance.
 /// </summary>
 /// <remarks>
@@ -21,7 +22,8 @@ namespace Tako.Sse.Mvc;
 /// stream keeps at least <see cref="SseChannelOptions.HistorySize"/> entries and the ones younger than
 /// <see cref="SseChannelOptions.HistoryMaxAge"/>, sometimes a few more (up to a node, 100 entries by default).
 /// The age cut-off is computed from the new entry's id, which is Redis's clock, so the instances' clocks play
-/// no part. The key expires once the channel has been silent for <see cref="SseChannelOptions.HistoryMaxAge"/>.
+/// no part. The key expires once the channel has been silent for a while, whatever the options (see
+/// <see cref="RedisKeyLifetime"/>).
 /// </para>
 /// </remarks>
 internal static class RedisAppendScript
@@ -29,7 +31,9 @@ internal static class RedisAppendScript
     public const string PayloadField = "p";
     public const string PreviousField = "v";
 
-    // KEYS[1] stream; ARGV[1] MAXLEN, ARGV[2] max age in ms (0: none), ARGV[3] payload, ARGV[4] pub/sub channel.
+    // KEYS[1] stream; ARGV[1] MAXLEN, ARGV[2] max age in ms (0: none), ARGV[3] payload, ARGV[4] pub/sub channel,
+    // ARGV[5] the publish command: SPUBLISH (sharded, on a cluster; the channel shares the key's slot) or PUBLISH,
+    // ARGV[6] the key's expiry in ms (RedisKeyLifetime: always set, so an idle channel's key goes away).
     public const string Script = """
         local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
         local previous = '0-0'
@@ -41,13 +45,13 @@ internal static class RedisAppendScript
           if ms > age then
             redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%.0f', ms - age))
           end
-          redis.call('PEXPIRE', KEYS[1], ARGV[2])
         end
-        redis.call('PUBLISH', ARGV[4], id .. '\n' .. previous .. '\n' .. ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[6])
+        redis.call(ARGV[5], ARGV[4], id .. '\n' .. previous .. '\n' .. ARGV[3])
         return id
         """;
 
-    public static async Task<string> AppendAsync(IDatabaseAsync database, RedisKeys keys, string channel, byte[] payload, SseChannelOptions options)
+    public static async Task<string> AppendAsync(IDatabaseAsync database, RedisKeys keys, string channel, byte[] payload, SseChannelOptions options, bool sharded, long expiryMs)
     {
         // MAXLEN 0 would leave no entry to chain the next one to; HistorySize 0 is honored by the hub instead
         // (every resume gets a gap), and one entry per channel is what that costs.
@@ -56,7 +60,7 @@ internal static class RedisAppendScript
         var result = await database.ScriptEvaluateAsync(
             Script,
             [keys.Stream(channel)],
-            [maxLength, maxAge, payload, keys.Prefix + channel]).ConfigureAwait(false);
+            [maxLength, maxAge, payload, keys.Name(channel), sharded ? "SPUBLISH" : "PUBLISH", expiryMs]).ConfigureAwait(false);
         return (string)result!;
     }
 

@@ -8,7 +8,7 @@ namespace Tako.Sse.Mvc;
 /// <see cref="ConfigurationOptions.AbortOnConnectFail"/> off, so StackExchange.Redis keeps trying in the
 /// background; a factory that throws is asked again on the next use.
 /// </summary>
-internal sealed class RedisConnection(TakoSseRedisOptions options, ILogger logger, Action<ConnectionFailedEventArgs> restored) : IAsyncDisposable, IDisposable
+internal sealed class RedisConnection(TakoSseRedisOptions options, ILogger logger, Action<ConnectionFailedEventArgs> restored, Action<ConnectionFailedEventArgs>? failed = null) : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnectionMultiplexer? _multiplexer;
@@ -47,7 +47,10 @@ internal sealed class RedisConnection(TakoSseRedisOptions options, ILogger logge
             }
 
             multiplexer.ConnectionFailed += (_, e) =>
+            {
                 RedisLog.ConnectionFailed(logger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), e.FailureType.ToString(), e.Exception);
+                failed?.Invoke(e);
+            };
             multiplexer.ConnectionRestored += (_, e) => restored(e);
             Volatile.Write(ref _multiplexer, multiplexer);
             return multiplexer;

@@ -67,4 +67,16 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 114, EventName = "SseRedisOpenedUnplaced", Level = LogLevel.Warning,
         Message = "Channel {Channel}: a stream opened before this instance could read from Redis where the channel stands (no answer within {Wait}); until it can, events published by other instances may not reach it.")]
     public static partial void OpenedUnplaced(ILogger logger, string channel, TimeSpan wait);
+
+    [LoggerMessage(EventId = 115, EventName = "SseRedisPubSubMode", Level = LogLevel.Information,
+        Message = "Redis is a {ServerType} server, version {Version}: channel announcements use {Mode} pub/sub.")]
+    public static partial void PubSubMode(ILogger logger, string serverType, string version, string mode);
+
+    [LoggerMessage(EventId = 116, EventName = "SseRedisStartupConnectFailed", Level = LogLevel.Warning,
+        Message = "Could not create the Redis connection while the application started; it is tried again on first use.")]
+    public static partial void StartupConnectFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 117, EventName = "SseRedisClusterRerouted", Level = LogLevel.Information,
+        Message = "The Redis Cluster node {EndPoint} is gone and its slots are served elsewhere; resubscribed there and catching up every channel.")]
+    public static partial void ClusterRerouted(ILogger logger, string endPoint);
 }

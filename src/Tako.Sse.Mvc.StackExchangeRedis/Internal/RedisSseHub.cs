@@ -36,8 +36,21 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     {
         RedisLogger = loggerFactory.CreateLogger(RedisLog.Category);
         Keys = new RedisKeys(redisOptions.Value.KeyPrefix);
-        Connection = new RedisConnection(redisOptions.Value, RedisLogger, OnConnectionRestored);
+        PubSub = new RedisPubSubMode(RedisLogger);
+        Connection = new RedisConnection(redisOptions.Value, RedisLogger, OnConnectionRestored, OnConnectionFailed);
         Subscriptions = new RedisSubscriptions(this);
+        Reroute = new RedisClusterReroute(
+            () => Connection.Current,
+            () => Subscriptions.Channels.Select(c => Keys.Announcements(c, sharded: true)),
+            () =>
+            {
+                Subscriptions.CatchUpAll();
+                Subscriptions.ScheduleRecheck();
+            },
+            RedisLogger,
+            TimeProvider,
+            () => RetryDelay,
+            Subscriptions.Stopping);
     }
 
     public ILogger RedisLogger { get; }
@@ -46,7 +59,16 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
 
     public RedisConnection Connection { get; }
 
+    /// <summary>Gets which pub/sub carries the announcements (sharded on a Redis 7 cluster), detected at connection.</summary>
+    public RedisPubSubMode PubSub { get; }
+
     public RedisSubscriptions Subscriptions { get; }
+
+    /// <summary>Gets the failover watch of a Redis Cluster (see <see cref="RedisClusterReroute"/>).</summary>
+    public RedisClusterReroute Reroute { get; }
+
+    /// <summary>Gets how long a channel's stream outlives its last publication (settable for tests).</summary>
+    public RedisKeyLifetime KeyLifetime { get; } = new();
 
     /// <summary>Gets how long a failed Redis call waits before it is tried again.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
@@ -74,7 +96,8 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var payload = RedisEventPayload.Serialize(sseEvent);
         var multiplexer = await Connection.GetAsync().ConfigureAwait(false);
-        var id = await RedisAppendScript.AppendAsync(multiplexer.GetDatabase(), Keys, channel, payload, Options).ConfigureAwait(false);
+        var sharded = await PubSub.ResolveAsync(multiplexer).ConfigureAwait(false);
+        var id = await RedisAppendScript.AppendAsync(multiplexer.GetDatabase(), Keys, channel, payload, Options, sharded, KeyLifetime.Milliseconds(Options)).ConfigureAwait(false);
         Metrics.Published();
         return id;
     }
@@ -209,8 +232,21 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         }
     }
 
+    private void OnConnectionFailed(ConnectionFailedEventArgs e)
+    {
+        if (PubSub.IsSharded)
+        {
+            Reroute.OnConnectionFailed(e.EndPoint);
+        }
+    }
+
     private void OnConnectionRestored(ConnectionFailedEventArgs e)
     {
+        if (Connection.Current is { } multiplexer)
+        {
+            PubSub.TryResolve(multiplexer);
+        }
+
         var count = Subscriptions.CatchUpAll();
         Subscriptions.ScheduleRecheck();
         RedisLog.ConnectionRestored(RedisLogger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), count);

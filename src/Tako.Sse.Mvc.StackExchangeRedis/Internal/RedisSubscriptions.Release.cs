@@ -37,9 +37,9 @@ internal sealed partial class RedisSubscriptions
     {
         try
         {
-            if (_hub.Connection.Current is { } multiplexer)
+            if (_hub.Connection.Current is { } multiplexer && _hub.PubSub.IsKnown)
             {
-                await multiplexer.GetSubscriber().UnsubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
+                await multiplexer.GetSubscriber().UnsubscribeAsync(_hub.Keys.Announcements(state.Name, _hub.PubSub.IsSharded)).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)

@@ -38,6 +38,15 @@ internal sealed partial class RedisSubscriptions : IDisposable
 
     public CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>Gets the names of the channels this instance is subscribed to (or subscribing to).</summary>
+    public IEnumerable<string> Channels => _states.Keys;
+
+    /// <summary>
+    /// Gets whether this instance is still catching up after a reconnect (the recheck two sweeps later is due) or
+    /// has a channel whose catch-up failed and waits for a retry: what the health check reports as degraded.
+    /// </summary>
+    public bool CatchingUp => Volatile.Read(ref _recheckInSweeps) > 0 || _states.Values.Any(static s => s.NeedsCatchUp);
+
     public bool TryGet(string channel, out RedisChannelState state) => _states.TryGetValue(channel, out state!);
 
     /// <summary>Gets the channel's state, subscribing when it is new. The caller re-checks <see cref="RedisChannelState.Removed"/> under its lock.</summary>
@@ -180,7 +189,8 @@ internal sealed partial class RedisSubscriptions : IDisposable
                     // delivers whatever came between the two.
                     newest ??= await RedisCatchUp.ReadNewestAsync(multiplexer.GetDatabase(), _hub.Keys.Stream(state.Name)).ConfigureAwait(false);
                     state.Place();
-                    queue ??= await multiplexer.GetSubscriber().SubscribeAsync(_hub.Keys.Announcements(state.Name)).ConfigureAwait(false);
+                    var sharded = await _hub.PubSub.ResolveAsync(multiplexer).ConfigureAwait(false);
+                    queue ??= await multiplexer.GetSubscriber().SubscribeAsync(_hub.Keys.Announcements(state.Name, sharded)).ConfigureAwait(false);
                     state.Queue = queue;
                     lock (state.Gate)
                     {

@@ -49,7 +49,26 @@ public sealed class RedisApp : IAsyncDisposable
         string? user = null,
         string? password = null,
         string keyPrefix = "tako:sse:",
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null) =>
+        await StartAsync(redis.Configuration(user, password), channels, options, keyPrefix, services);
+
+    /// <summary>Starts an instance on a Redis Cluster (given its nodes, as an application would be).</summary>
+    public static async Task<RedisApp> StartAsync(
+        RedisCluster cluster,
+        Action<SseChannelOptions>? channels = null,
+        Action<TakoSseOptions>? options = null,
+        string keyPrefix = "tako:sse:",
+        Action<IServiceCollection>? services = null,
+        string? user = null,
+        string? password = null) =>
+        await StartAsync(cluster.Configuration(user, password), channels, options, keyPrefix, services);
+
+    private static async Task<RedisApp> StartAsync(
+        ConfigurationOptions configuration,
+        Action<SseChannelOptions>? channels,
+        Action<TakoSseOptions>? options,
+        string keyPrefix,
+        Action<IServiceCollection>? services)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -64,7 +83,7 @@ public sealed class RedisApp : IAsyncDisposable
             })
             .AddStackExchangeRedis(o =>
             {
-                o.Configuration = redis.Configuration(user, password);
+                o.Configuration = configuration;
                 o.KeyPrefix = keyPrefix;
             });
 

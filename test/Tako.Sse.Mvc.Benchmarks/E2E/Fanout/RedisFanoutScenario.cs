@@ -81,6 +81,9 @@ internal static class RedisFanoutScenario
                 "Redis commands per published event (2 instances)",
                 Count(onRedis.CommandsPerEvent), "-", Count(signalR.CommandsPerEvent), "-", "-", null),
             new E2EResult(
+                "the same, by command (INFO commandstats: a script's own commands count)",
+                onRedis.Breakdown, "-", signalR.Breakdown, "-", "-", null),
+            new E2EResult(
                 "deliveries missing at the end",
                 Count(onRedis.Missing), Count(inMemory.Missing), Count(signalR.Missing), "-", "-", null),
         ];
@@ -124,10 +127,12 @@ internal static class RedisFanoutScenario
             var latencies = await publisher.TimeAsync(options.FanoutLatencyEvents, options.FanoutInterval);
             await publisher.SettleAsync();
 
+            var statsBefore = redis is null ? [] : await RedisCommandStats.ReadAsync([redis]);
             var commandsBefore = redis is null ? 0 : await CommandsAsync(redis);
             var publishedBefore = publisher.Published;
             var (rate, cpu) = await publisher.FloodAsync(options.FanoutDuration);
             var commands = redis is null ? 0 : await CommandsAsync(redis) - commandsBefore - 1;
+            var statsAfter = redis is null ? [] : await RedisCommandStats.ReadAsync([redis]);
             var settled = await publisher.SettleAsync();
             var figures = new Figures(
                 rate,
@@ -135,8 +140,9 @@ internal static class RedisFanoutScenario
                 Quantile(latencies, 0.50),
                 Quantile(latencies, 0.99),
                 commands / (double)(publisher.Published - publishedBefore),
-                settled ? 0 : publisher.Missing);
-            Console.WriteLine($"  {name}: {Rate(rate)}, {Ms(cpu)} CPU / 1,000 deliveries, p50 {Ms(figures.P50)}, p99 {Ms(figures.P99)}, {figures.CommandsPerEvent:0.00} Redis commands per event");
+                settled ? 0 : publisher.Missing,
+                RedisCommandStats.PerEvent(statsBefore, statsAfter, publisher.Published - publishedBefore));
+            Console.WriteLine($"  {name}: {Rate(rate)}, {Ms(cpu)} CPU / 1,000 deliveries, p50 {Ms(figures.P50)}, p99 {Ms(figures.P99)}, {figures.CommandsPerEvent:0.00} Redis commands per event ({figures.Breakdown})");
             return figures;
         }
         finally
@@ -164,5 +170,5 @@ internal static class RedisFanoutScenario
 
     private static string Ms(double milliseconds) => milliseconds.ToString("0.000", CultureInfo.InvariantCulture) + " ms";
 
-    private sealed record Figures(double Rate, double CpuPerThousand, double P50, double P99, double CommandsPerEvent, long Missing);
+    private sealed record Figures(double Rate, double CpuPerThousand, double P50, double P99, double CommandsPerEvent, long Missing, string Breakdown);
 }
