@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -43,6 +44,9 @@ public static class TakoSseServiceCollectionExtensions
 
         // Trimmed, Latin-1-aware binding of [FromHeader(Name = "Last-Event-ID")]; inert when MVC is not used.
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, LastEventIdMvcOptionsSetup>());
+
+        // [FromLastEventId] cannot work in a minimal API: say so at start-up rather than bind the wrong value.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, LastEventIdEndpointCheck>());
         return new TakoSseBuilder(services);
     }
 
