@@ -37,4 +37,10 @@ public sealed class SseChannelOptions
     /// Default: <c>tako.gap</c>.
     /// </summary>
     public string GapEventName { get; set; } = "tako.gap";
+
+    /// <summary>
+    /// The app's JSON options, for typed publishing; set by <c>AddTakoSse</c>. A field, not a property, so that
+    /// configuration binding never sees it.
+    /// </summary>
+    internal Lazy<System.Text.Json.JsonSerializerOptions?>? PublishingJsonOptions;
 }

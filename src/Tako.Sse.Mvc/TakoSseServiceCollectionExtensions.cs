@@ -35,6 +35,7 @@ public static class TakoSseServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TakoSseOptions>, SseChannelOptionsValidator>());
         services.TryAddSingleton<SseChannelMetrics>();
         services.TryAddSingleton<ISseHub, InMemorySseHub>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TakoSseOptions>, SseHubJsonOptionsSetup>());
 
         // A host registers these already; a bare ServiceCollection (tests, tools) must resolve the executor too.
         // Both only TryAdd.

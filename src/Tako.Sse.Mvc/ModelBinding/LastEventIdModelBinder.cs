@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
@@ -16,6 +17,11 @@ namespace Tako.Sse.Mvc;
 /// </summary>
 internal sealed class LastEventIdModelBinder : IModelBinder
 {
+    // MVC model binding converts with TypeDescriptor, as MVC's own binders do. It runs only under MVC, which is
+    // not trim- or AOT-compatible itself (an app that trims MVC gets MVC's own warnings); minimal APIs bind
+    // LastEventId through its BindAsync instead.
+    private const string MvcOnly = "Runs only under MVC model binding, which is not trim-compatible itself; minimal APIs use LastEventId.BindAsync.";
+
     /// <summary>The category of the Debug entry for a value that does not convert.</summary>
     internal const string LogCategory = "Tako.Sse.Mvc.LastEventId";
 
@@ -36,6 +42,8 @@ internal sealed class LastEventIdModelBinder : IModelBinder
     private LastEventIdModelBinder(bool queryFallback) => _queryFallback = queryFallback;
 
     /// <summary>Whether this binder can produce <paramref name="modelType"/> (or its nullable form).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = MvcOnly)]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = MvcOnly)]
     public static bool CanBind(Type modelType)
     {
         var type = Nullable.GetUnderlyingType(modelType) ?? modelType;
@@ -43,6 +51,8 @@ internal sealed class LastEventIdModelBinder : IModelBinder
             TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string));
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = MvcOnly)]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = MvcOnly)]
     public Task BindModelAsync(ModelBindingContext bindingContext)
     {
         ArgumentNullException.ThrowIfNull(bindingContext);
