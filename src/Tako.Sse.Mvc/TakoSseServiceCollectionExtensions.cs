@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -45,6 +46,9 @@ public static class TakoSseServiceCollectionExtensions
 
         // Trimmed, Latin-1-aware binding of [FromHeader(Name = "Last-Event-ID")]; inert when MVC is not used.
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, LastEventIdMvcOptionsSetup>());
+
+        // OpenAPI: what [ProducesServerSentEvents] / .ProducesServerSentEvents<T>() declare; inert without an API explorer.
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IApiDescriptionProvider, SseApiDescriptionProvider>());
 
         // [FromLastEventId] cannot work in a minimal API: say so at start-up rather than bind the wrong value.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, LastEventIdEndpointCheck>());
