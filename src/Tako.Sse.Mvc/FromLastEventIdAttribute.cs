@@ -7,7 +7,9 @@ namespace Tako.Sse.Mvc;
 /// <c>lastEventId</c> query parameter that <c>EventSource</c> polyfills send when they cannot set headers.
 /// Works on <see cref="string"/>, <see cref="LastEventId"/> and any type with a <see cref="System.ComponentModel.TypeConverter"/>
 /// from string (<see cref="long"/>, <see cref="int"/>, <see cref="Guid"/>, …), nullable or not. The value is
-/// trimmed; a value that does not convert is a model-state error.
+/// trimmed; a value that does not convert binds as <see langword="null"/> (logged at Debug), never a 400, since a
+/// browser answered with anything but 200 stops reconnecting. MVC only: in a minimal API declare a
+/// <see cref="LastEventId"/> parameter instead (it binds itself); this attribute there fails start-up.
 /// </summary>
 /// <example><c>public SseActionResult Feed([FromLastEventId] long? after) =&gt; …</c></example>
 [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Property, AllowMultiple = false, Inherited = true)]

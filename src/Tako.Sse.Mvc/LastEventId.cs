@@ -1,12 +1,15 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 
 namespace Tako.Sse.Mvc;
 
 /// <summary>
 /// The reconnection cursor a client sends back in <c>Last-Event-ID</c>: its raw bytes and, when they are
-/// UTF-8, its text. Bind it with <c>[FromHeader(Name = "Last-Event-ID")] LastEventId? cursor</c> or
-/// <c>[FromLastEventId] LastEventId? cursor</c>; the default value is the empty cursor.
+/// UTF-8, its text. In a minimal API a parameter of this type binds itself, with no attribute (see
+/// <see cref="BindAsync"/>); in MVC bind it with <c>[FromLastEventId] LastEventId cursor</c> or
+/// <c>[FromHeader(Name = "Last-Event-ID")] LastEventId? cursor</c>. The default value is the empty cursor.
 /// </summary>
 /// <remarks>Two cursors are equal when their bytes are equal.</remarks>
 public readonly struct LastEventId : IEquatable<LastEventId>, IParsable<LastEventId>
@@ -80,6 +83,36 @@ public readonly struct LastEventId : IEquatable<LastEventId>, IParsable<LastEven
         var text = trimmed.Length == s!.Length ? s : trimmed.ToString();
         result = new LastEventId(Encoding.UTF8.GetBytes(text), text);
         return true;
+    }
+
+    /// <summary>
+    /// Binds a minimal API parameter of this type, with no attribute: the <c>Last-Event-ID</c> header, or, when the
+    /// request has none, the <c>lastEventId</c> query parameter (what <c>EventSource</c> polyfills send), trimmed.
+    /// It never fails the request: a missing, empty or repeated value gives the empty cursor (or
+    /// <see langword="null"/> for a <c>LastEventId?</c> parameter), so a browser is never answered with a 400.
+    /// </summary>
+    /// <param name="context">The request's context.</param>
+    /// <param name="parameter">The parameter being bound.</param>
+    /// <returns>The cursor.</returns>
+    /// <example><c>app.MapGet("/feed", (LastEventId last) =&gt; SseActionResult.Subscribe("feed", last.Text));</c></example>
+    public static ValueTask<LastEventId?> BindAsync(HttpContext context, ParameterInfo parameter)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(parameter);
+        var request = context.Request;
+        var bytes = LastEventIdReader.GetBytes(request);
+        if (bytes is null && LastEventIdReader.GetQueryText(request) is { } query)
+        {
+            bytes = Encoding.UTF8.GetBytes(query);
+        }
+
+        if (bytes is not null)
+        {
+            return new(FromTrimmedBytes(bytes));
+        }
+
+        // A null for a parameter that cannot be null would be the framework's 400.
+        return new(Nullable.GetUnderlyingType(parameter.ParameterType) is null ? default(LastEventId) : null);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -83,17 +85,10 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="items"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="eventName"/> contains CR, LF or a lone surrogate.</exception>
+    [RequiresUnreferencedCode(SseJsonTypeInfos.ReflectionMessage)]
+    [RequiresDynamicCode(SseJsonTypeInfos.ReflectionMessage)]
     public static SseActionResult Json<T>(IAsyncEnumerable<T> items, string? eventName = null)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        if (eventName is null)
-        {
-            return new SseActionResult(new SseJsonSource<T>(items, SseJsonFields<T>.None));
-        }
-
-        SseEvent.ValidateEventName(eventName, nameof(eventName));
-        return new SseActionResult(new SseJsonSource<T>(items, new SseJsonFields<T>(eventName, null, null)));
-    }
+        => CreateJson(items, null, eventName);
 
     /// <summary>
     /// Creates a result that serializes each item to JSON, as <see cref="Json{T}(IAsyncEnumerable{T}, string?)"/>
@@ -110,17 +105,10 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="items"/> or <paramref name="idSelector"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="eventName"/> contains CR or LF.</exception>
+    [RequiresUnreferencedCode(SseJsonTypeInfos.ReflectionMessage)]
+    [RequiresDynamicCode(SseJsonTypeInfos.ReflectionMessage)]
     public static SseActionResult Json<T>(IAsyncEnumerable<T> items, Func<T, string?> idSelector, string? eventName = null)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        ArgumentNullException.ThrowIfNull(idSelector);
-        if (eventName is not null)
-        {
-            SseEvent.ValidateEventName(eventName, nameof(eventName));
-        }
-
-        return new SseActionResult(new SseJsonSource<T>(items, new SseJsonFields<T>(eventName, null, idSelector)));
-    }
+        => CreateJson(items, null, idSelector, eventName);
 
 #pragma warning restore RS0026
 
@@ -141,12 +129,63 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     /// </param>
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    [RequiresUnreferencedCode(SseJsonTypeInfos.ReflectionMessage)]
+    [RequiresDynamicCode(SseJsonTypeInfos.ReflectionMessage)]
     public static SseActionResult Json<T>(IAsyncEnumerable<T> items, Func<T, string?> idSelector, Func<T, string?> eventNameSelector)
+        => CreateJson(items, null, idSelector, eventNameSelector);
+
+#pragma warning disable RS0026 // As above: the second parameter's type tells the overloads apart.
+    /// <summary>
+    /// Creates a result that serializes each item to JSON with <paramref name="typeInfo"/> (from a source-generated
+    /// <c>JsonSerializerContext</c>): trim- and Native-AOT-safe, whatever the app's JSON options are.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="items">The items; enumerated once, when the result executes.</param>
+    /// <param name="typeInfo">The item's contract, for example <c>AppJsonContext.Default.Order</c>.</param>
+    /// <param name="eventName">The <c>event:</c> name of every event, or <see langword="null"/> for plain messages.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="items"/> or <paramref name="typeInfo"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> contains CR, LF or a lone surrogate.</exception>
+    public static SseActionResult Json<T>(IAsyncEnumerable<T> items, JsonTypeInfo<T> typeInfo, string? eventName = null)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        ArgumentNullException.ThrowIfNull(idSelector);
-        ArgumentNullException.ThrowIfNull(eventNameSelector);
-        return new SseActionResult(new SseJsonSource<T>(items, new SseJsonFields<T>(null, eventNameSelector, idSelector)));
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return CreateJson(items, typeInfo, eventName);
+    }
+
+    /// <summary>
+    /// Creates a result that serializes each item to JSON with <paramref name="typeInfo"/>, with the id
+    /// <paramref name="idSelector"/> picks, as <see cref="Json{T}(IAsyncEnumerable{T}, Func{T, string?}, string?)"/> does.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="items">The items; enumerated once, when the result executes.</param>
+    /// <param name="typeInfo">The item's contract, for example <c>AppJsonContext.Default.Order</c>.</param>
+    /// <param name="idSelector">Picks the <c>id:</c> of an item's event, or <see langword="null"/> for an event without one.</param>
+    /// <param name="eventName">The <c>event:</c> name of every event, or <see langword="null"/> for plain messages.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="items"/>, <paramref name="typeInfo"/> or <paramref name="idSelector"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> contains CR or LF.</exception>
+    public static SseActionResult Json<T>(IAsyncEnumerable<T> items, JsonTypeInfo<T> typeInfo, Func<T, string?> idSelector, string? eventName = null)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return CreateJson(items, typeInfo, idSelector, eventName);
+    }
+#pragma warning restore RS0026
+
+    /// <summary>
+    /// Creates a result that serializes each item to JSON with <paramref name="typeInfo"/>, with an id and an event
+    /// name picked from each item, as <see cref="Json{T}(IAsyncEnumerable{T}, Func{T, string?}, Func{T, string?})"/> does.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="items">The items; enumerated once, when the result executes.</param>
+    /// <param name="typeInfo">The item's contract, for example <c>AppJsonContext.Default.Order</c>.</param>
+    /// <param name="idSelector">Picks the <c>id:</c> of an item's event, or <see langword="null"/> for an event without one.</param>
+    /// <param name="eventNameSelector">Picks the <c>event:</c> name of an item's event, or <see langword="null"/> for a plain message.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static SseActionResult Json<T>(IAsyncEnumerable<T> items, JsonTypeInfo<T> typeInfo, Func<T, string?> idSelector, Func<T, string?> eventNameSelector)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return CreateJson(items, typeInfo, idSelector, eventNameSelector);
     }
 
     /// <summary>
@@ -216,5 +255,37 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), s_eventStreamContentTypes));
+    }
+
+    private static SseActionResult CreateJson<T>(IAsyncEnumerable<T> items, JsonTypeInfo<T>? typeInfo, string? eventName)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (eventName is null)
+        {
+            return new SseActionResult(new SseJsonSource<T>(items, SseJsonFields<T>.None, typeInfo));
+        }
+
+        SseEvent.ValidateEventName(eventName, nameof(eventName));
+        return new SseActionResult(new SseJsonSource<T>(items, new SseJsonFields<T>(eventName, null, null), typeInfo));
+    }
+
+    private static SseActionResult CreateJson<T>(IAsyncEnumerable<T> items, JsonTypeInfo<T>? typeInfo, Func<T, string?> idSelector, string? eventName)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(idSelector);
+        if (eventName is not null)
+        {
+            SseEvent.ValidateEventName(eventName, nameof(eventName));
+        }
+
+        return new SseActionResult(new SseJsonSource<T>(items, new SseJsonFields<T>(eventName, null, idSelector), typeInfo));
+    }
+
+    private static SseActionResult CreateJson<T>(IAsyncEnumerable<T> items, JsonTypeInfo<T>? typeInfo, Func<T, string?> idSelector, Func<T, string?> eventNameSelector)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(idSelector);
+        ArgumentNullException.ThrowIfNull(eventNameSelector);
+        return new SseActionResult(new SseJsonSource<T>(items, new SseJsonFields<T>(null, eventNameSelector, idSelector), typeInfo));
     }
 }

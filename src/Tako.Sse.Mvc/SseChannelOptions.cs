@@ -49,4 +49,10 @@ public sealed class SseChannelOptions
     /// cannot be empty. Default: <see cref="ClaimTypes.NameIdentifier"/>.
     /// </summary>
     public string UserIdClaimType { get; set; } = ClaimTypes.NameIdentifier;
+
+    /// <summary>
+    /// The app's JSON options, for typed publishing; set by <c>AddTakoSse</c>. A field, not a property, so that
+    /// configuration binding never sees it.
+    /// </summary>
+    internal Lazy<System.Text.Json.JsonSerializerOptions?>? PublishingJsonOptions;
 }

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -34,6 +36,7 @@ public static class TakoSseServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TakoSseOptions>, SseChannelOptionsValidator>());
         services.TryAddSingleton<SseChannelMetrics>();
         services.TryAddSingleton<ISseHub, InMemorySseHub>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TakoSseOptions>, SseHubJsonOptionsSetup>());
 
         // Who may subscribe: the user-channel rule, then the authorizers of AddChannelAuthorizer.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TakoSseOptions>, SseChannelAuthorizationOptionsValidator>());
@@ -48,6 +51,12 @@ public static class TakoSseServiceCollectionExtensions
 
         // Trimmed, Latin-1-aware binding of [FromHeader(Name = "Last-Event-ID")]; inert when MVC is not used.
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, LastEventIdMvcOptionsSetup>());
+
+        // OpenAPI: what [ProducesServerSentEvents] / .ProducesServerSentEvents<T>() declare; inert without an API explorer.
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IApiDescriptionProvider, SseApiDescriptionProvider>());
+
+        // [FromLastEventId] cannot work in a minimal API: say so at start-up rather than bind the wrong value.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, LastEventIdEndpointCheck>());
         return new TakoSseBuilder(services);
     }
 

@@ -1,5 +1,5 @@
 using System.Collections;
-using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 
@@ -62,6 +62,11 @@ internal static class TakoSseConfigurationKeys
 
         public bool IsDuration { get; }
 
+        // The options types are ours and few; their public properties are kept for this walk (and are what the
+        // generated configuration binder reads and writes).
+        [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(TakoSseOptions))]
+        [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(SseChannelOptions))]
+        [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The options types' public properties are kept by DynamicDependency.")]
         public static Node For(Type type, int depth)
         {
             var underlying = Nullable.GetUnderlyingType(type) ?? type;
@@ -132,9 +137,9 @@ internal static class TakoSseConfigurationKeys
             }
         }
 
-        // What the configuration binder converts from one string rather than binding property by property.
+        // What the configuration binder converts from one string rather than binding property by property: every
+        // struct an option can be (numbers, enums, TimeSpan, Guid, DateTime…), strings and URIs.
         private static bool IsValue(Type type) =>
-            type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(object) ||
-            TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string));
+            type.IsValueType || type == typeof(string) || type == typeof(object) || type == typeof(Uri);
     }
 }

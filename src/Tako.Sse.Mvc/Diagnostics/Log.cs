@@ -40,4 +40,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, EventName = "SseWriteTimedOut", Level = LogLevel.Debug,
         Message = "The client of an SSE stream did not take a write within {WriteTimeout}; the connection was aborted.")]
     public static partial void WriteTimedOut(ILogger logger, TimeSpan writeTimeout);
+
+    [LoggerMessage(EventId = 10, EventName = "SseLastEventIdMalformed", Level = LogLevel.Debug,
+        Message = "The Last-Event-ID '{LastEventId}' is not a {Type}; the parameter was left unbound, so the stream starts afresh.")]
+    public static partial void LastEventIdMalformed(ILogger logger, string lastEventId, string type);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Tako.Sse.Mvc;
 
@@ -9,7 +10,7 @@ namespace Tako.Sse.Mvc;
 /// (an indented document becomes several data lines, rebuilt exactly by the client), with the item's event name
 /// and id. A custom <see cref="ISseEncoder"/> gets the whole event through <see cref="ISseEncoder.Encode"/>.
 /// </summary>
-internal sealed class SseJsonItemWriter<T>(JsonSerializerOptions options, SseJsonFields<T> fields) : ISseItemWriter<T>
+internal sealed class SseJsonItemWriter<T>(JsonTypeInfo<T> typeInfo, SseJsonFields<T> fields) : ISseItemWriter<T>
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private Utf8JsonWriter? _json;
@@ -54,6 +55,7 @@ internal sealed class SseJsonItemWriter<T>(JsonSerializerOptions options, SseJso
         _buffer.ResetWrittenCount();
         if (_json is null)
         {
+            var options = typeInfo.Options;
             // The same writer settings JsonSerializer derives from the options when it owns the writer.
             _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions
             {
@@ -71,6 +73,6 @@ internal sealed class SseJsonItemWriter<T>(JsonSerializerOptions options, SseJso
             _json.Reset(_buffer);
         }
 
-        JsonSerializer.Serialize(_json, item, options);
+        JsonSerializer.Serialize(_json, item, typeInfo);
     }
 }

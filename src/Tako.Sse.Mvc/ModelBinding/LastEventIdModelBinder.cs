@@ -1,19 +1,31 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Tako.Sse.Mvc;
 
 /// <summary>
 /// Binds the reconnection cursor with the rules of <see cref="SseHttpRequestExtensions.GetLastEventId"/>:
 /// trimmed, absent when missing, empty or repeated. <see cref="LastEventId"/> gets the raw bytes; other types
-/// are converted from the text with their <see cref="TypeConverter"/>, and a value that does not convert gives
-/// MVC's usual model-state error ("The value 'abc' is not valid for …"), never an exception.
+/// are converted from the text with their <see cref="TypeConverter"/>. A value that does not convert leaves the
+/// parameter unbound (<see langword="null"/>, so the stream starts afresh), logged at Debug: never a model-state
+/// error, since a browser that gets a 400 stops reconnecting for good.
 /// </summary>
 internal sealed class LastEventIdModelBinder : IModelBinder
 {
-    /// <summary>The most characters of a value that does not convert quoted back in the model-state error.</summary>
+    // MVC model binding converts with TypeDescriptor, as MVC's own binders do. It runs only under MVC, which is
+    // not trim- or AOT-compatible itself (an app that trims MVC gets MVC's own warnings); minimal APIs bind
+    // LastEventId through its BindAsync instead.
+    private const string MvcOnly = "Runs only under MVC model binding, which is not trim-compatible itself; minimal APIs use LastEventId.BindAsync.";
+
+    /// <summary>The category of the Debug entry for a value that does not convert.</summary>
+    internal const string LogCategory = "Tako.Sse.Mvc.LastEventId";
+
+    /// <summary>The most characters of a value that does not convert quoted in the log.</summary>
     internal const int MaxQuotedLength = 64;
 
     /// <summary>The binder of <c>[FromHeader(Name = "Last-Event-ID")]</c>: the header only.</summary>
@@ -30,6 +42,8 @@ internal sealed class LastEventIdModelBinder : IModelBinder
     private LastEventIdModelBinder(bool queryFallback) => _queryFallback = queryFallback;
 
     /// <summary>Whether this binder can produce <paramref name="modelType"/> (or its nullable form).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = MvcOnly)]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = MvcOnly)]
     public static bool CanBind(Type modelType)
     {
         var type = Nullable.GetUnderlyingType(modelType) ?? modelType;
@@ -37,6 +51,8 @@ internal sealed class LastEventIdModelBinder : IModelBinder
             TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string));
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = MvcOnly)]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = MvcOnly)]
     public Task BindModelAsync(ModelBindingContext bindingContext)
     {
         ArgumentNullException.ThrowIfNull(bindingContext);
@@ -68,9 +84,9 @@ internal sealed class LastEventIdModelBinder : IModelBinder
             return Task.CompletedTask;
         }
 
-        bindingContext.ModelState.SetModelValue(modelName, text, text);
         if (type == typeof(string))
         {
+            bindingContext.ModelState.SetModelValue(modelName, text, text);
             bindingContext.Result = ModelBindingResult.Success(text);
             return Task.CompletedTask;
         }
@@ -78,23 +94,27 @@ internal sealed class LastEventIdModelBinder : IModelBinder
         try
         {
             var model = TypeDescriptor.GetConverter(type).ConvertFrom(null, CultureInfo.InvariantCulture, text);
+            bindingContext.ModelState.SetModelValue(modelName, text, text);
             bindingContext.Result = ModelBindingResult.Success(model);
         }
-#pragma warning disable CA1031 // As MVC's SimpleTypeModelBinder: any conversion failure is a model-state error.
-        catch (Exception exception)
+#pragma warning disable CA1031 // As MVC's SimpleTypeModelBinder: any conversion failure means "does not convert".
+        catch (Exception)
 #pragma warning restore CA1031
         {
-            // TypeConverters wrap the FormatException; MVC turns a FormatException or OverflowException into its
-            // standard "The value '…' is not valid for …" message.
-            if (exception is not FormatException && exception.InnerException is { } inner)
+            // An id of another format (an older deploy's, another server's) is no reason to fail the request: a
+            // browser that gets anything but 200 stops reconnecting for good. The parameter stays unbound (null,
+            // or the type's default), so the stream starts afresh; no model-state error, so [ApiController]
+            // answers 200 too.
+            var logger = bindingContext.HttpContext.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(LogCategory);
+            if (logger is not null)
             {
-                exception = inner;
+                Log.LastEventIdMalformed(logger, Shorten(text), type.Name);
             }
 
-            // MVC quotes the attempted value in its message, and [ApiController] sends that message back: a 10 KB
-            // header must not come back whole in every 400.
-            bindingContext.ModelState.SetModelValue(modelName, text, Shorten(text));
-            bindingContext.ModelState.TryAddModelError(modelName, exception, bindingContext.ModelMetadata);
+            // A nullable parameter gets null; a value type keeps its default.
+            bindingContext.Result = bindingContext.ModelMetadata.IsReferenceOrNullableType
+                ? ModelBindingResult.Success(null)
+                : ModelBindingResult.Failed();
         }
 
         return Task.CompletedTask;

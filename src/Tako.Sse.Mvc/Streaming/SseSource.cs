@@ -1,7 +1,6 @@
-using System.Text.Json;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Tako.Sse.Mvc;
 
@@ -31,17 +30,16 @@ internal sealed class SseRawSource(IAsyncEnumerable<ReadOnlyMemory<byte>> chunks
         visitor.Visit(chunks, default(SseRawItemWriter));
 }
 
-internal sealed class SseJsonSource<T>(IAsyncEnumerable<T> items, SseJsonFields<T> fields) : SseSource
+/// <summary>JSON items: with the given contract, or (when it is null) the app's options of the stack that runs it.</summary>
+internal sealed class SseJsonSource<T>(IAsyncEnumerable<T> items, SseJsonFields<T> fields, JsonTypeInfo<T>? typeInfo) : SseSource
 {
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Without a JsonTypeInfo only the Json overloads annotated RequiresUnreferencedCode create this source.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Without a JsonTypeInfo only the Json overloads annotated RequiresDynamicCode create this source.")]
     public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc)
     {
-        var services = context.RequestServices;
-
         // Controllers are configured with AddControllers().AddJsonOptions(...), minimal APIs with
         // ConfigureHttpJsonOptions(...): each result honors the options of the stack that returned it.
-        var options = fromMvc
-            ? services.GetService<IOptions<Microsoft.AspNetCore.Mvc.JsonOptions>>()?.Value.JsonSerializerOptions
-            : services.GetService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()?.Value.SerializerOptions;
-        return visitor.Visit(items, new SseJsonItemWriter<T>(options ?? JsonSerializerOptions.Web, fields));
+        var contract = typeInfo ?? SseJsonTypeInfos.Get<T>(SseJsonTypeInfos.ForStream(context.RequestServices, fromMvc));
+        return visitor.Visit(items, new SseJsonItemWriter<T>(contract, fields));
     }
 }

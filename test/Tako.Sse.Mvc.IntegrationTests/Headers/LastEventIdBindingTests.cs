@@ -40,13 +40,36 @@ public class LastEventIdBindingTests : IAsyncLifetime
     [InlineData("/headers/id/int", "99999999999")]
     [InlineData("/headers/id/guid", "not-a-guid")]
     [InlineData("/headers/id/fallback", "1.5")]
-    public async Task Bind_ValueThatDoesNotParse_IsModelStateError(string path, string header)
+    [InlineData("/plain/id/long", "abc")]
+    [InlineData("/plain/id/guid", "42")]
+    [InlineData("/plain/id/fallback-guid", "not-a-guid")]
+    public async Task Bind_ValueThatDoesNotParse_BindsNullAndLogsDebug(string path, string header)
     {
+        // An id of another format must never stop a browser: EventSource gives up for good on a non-200.
         var (status, body) = await GetAsync(path, header);
 
-        status.Should().Be(HttpStatusCode.BadRequest);
-        body.Should().Contain("\"Last-Event-ID\"").And.Contain($"The value '{header}' is not valid");
-        _app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        (status, body).Should().Be((HttpStatusCode.OK, "null"));
+        var entry = _app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "SseLastEventIdMalformed").Subject;
+        entry.Level.Should().Be(Microsoft.Extensions.Logging.LogLevel.Debug);
+        entry.Id.Id.Should().Be(10);
+        entry.Message.Should().Contain($"'{header}'");
+        _app.Logs.GetSnapshot().Should().NotContain(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Theory]
+    [InlineData("/headers/id/long")]
+    [InlineData("/plain/id/long")]
+    public async Task Bind_ValueThatDoesNotParse_StreamStartsAfresh(string prefix)
+    {
+        var path = prefix.Replace("/id/long", "/stream/long", StringComparison.Ordinal);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Last-Event-ID", "v1:order-17");
+
+        using var response = await _app.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var events = await response.ReadAllAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        events.Select(e => (e.EventId, e.Data)).Should().Equal(("1", "from 1"), ("2", "from 1"));
     }
 
     [Theory]

@@ -31,6 +31,9 @@ public class LastEventIdController : ControllerBase
     [HttpGet("/headers/id/fallback")]
     public string Fallback([FromLastEventId] long? id) => id?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null";
 
+    [HttpGet("/headers/stream/long")]
+    public SseActionResult Stream([FromHeader(Name = "Last-Event-ID")] long? after) => LastEventIdStreams.From(after);
+
     [HttpGet("/headers/id/fallback-cursor")]
     public string FallbackCursor([FromLastEventId] LastEventId id) => id.IsEmpty ? "null" : id.ToString();
 }
