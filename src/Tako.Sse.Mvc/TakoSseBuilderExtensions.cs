@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tako.Sse.Mvc;
@@ -16,7 +17,7 @@ public static class TakoSseBuilderExtensions
     /// <param name="builder">The builder that <c>services.AddTakoSse()</c> returned.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    public static ITakoSseBuilder AddChannelAuthorizer<TAuthorizer>(this ITakoSseBuilder builder)
+    public static ITakoSseBuilder AddChannelAuthorizer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TAuthorizer>(this ITakoSseBuilder builder)
         where TAuthorizer : class, ISseChannelAuthorizer
     {
         ArgumentNullException.ThrowIfNull(builder);
