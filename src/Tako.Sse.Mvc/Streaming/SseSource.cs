@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -12,36 +11,31 @@ namespace Tako.Sse.Mvc;
 /// </summary>
 internal abstract class SseSource
 {
-    /// <summary>
-    /// Hands the items and their writer to <paramref name="visitor"/>. <paramref name="fromMvc"/> picks MVC's
-    /// JSON options over minimal APIs' ones, for sources that serialize.
-    /// </summary>
-    public abstract TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc);
+    /// <summary>Runs <paramref name="stream"/> on the items and their writer, with the item type intact.</summary>
+    public abstract Task RunAsync(SseStream stream);
 }
 
 internal sealed class SseEventSource(IAsyncEnumerable<SseEvent> events) : SseSource
 {
-    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc) =>
-        visitor.Visit(events, default(SseEventItemWriter));
+    public override Task RunAsync(SseStream stream) => stream.RunAsync(events, default(SseEventItemWriter));
 }
 
 internal sealed class SseRawSource(IAsyncEnumerable<ReadOnlyMemory<byte>> chunks) : SseSource
 {
-    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc) =>
-        visitor.Visit(chunks, default(SseRawItemWriter));
+    public override Task RunAsync(SseStream stream) => stream.RunAsync(chunks, default(SseRawItemWriter));
 }
 
 internal sealed class SseJsonSource<T>(IAsyncEnumerable<T> items, SseJsonFields<T> fields) : SseSource
 {
-    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc)
+    public override Task RunAsync(SseStream stream)
     {
-        var services = context.RequestServices;
+        var services = stream.Context.RequestServices;
 
         // Controllers are configured with AddControllers().AddJsonOptions(...), minimal APIs with
         // ConfigureHttpJsonOptions(...): each result honors the options of the stack that returned it.
-        var options = fromMvc
+        var options = stream.FromMvc
             ? services.GetService<IOptions<Microsoft.AspNetCore.Mvc.JsonOptions>>()?.Value.JsonSerializerOptions
             : services.GetService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()?.Value.SerializerOptions;
-        return visitor.Visit(items, new SseJsonItemWriter<T>(options ?? JsonSerializerOptions.Web, fields));
+        return stream.RunAsync(items, new SseJsonItemWriter<T>(options ?? JsonSerializerOptions.Web, fields));
     }
 }
