@@ -44,6 +44,18 @@ public partial class PackageContentTests(PackedPackage package)
         metadata.Elements().Single(e => e.Name.LocalName == "license").Value.Should().Be("MIT");
     }
 
+    [Fact]
+    public void Nuspec_RedisPackage_DependsOnExactlyTheCoreVersionItWasBuiltWith()
+    {
+        // The Redis package uses the core's internals (InternalsVisibleTo): with any other core version a user
+        // could get a MissingMethodException at run time, so the range is exact.
+        var nuspec = XDocument.Load(new MemoryStream(PackedPackage.ReadEntry(package.NupkgPathOf(PackedPackage.RedisId), $"{PackedPackage.RedisId}.nuspec")));
+        var core = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency" && e.Attribute("id")?.Value == PackedPackage.Id).ToList();
+
+        core.Should().NotBeEmpty();
+        core.Should().AllSatisfy(d => d.Attribute("version")!.Value.Should().Be($"[{package.Version}]"));
+    }
+
     [Theory]
     [MemberData(nameof(PackageIds))]
     public void Readme_Packed_IsThePackageReadmeWithAbsoluteLinksAndNoContributorInstructions(string id)

@@ -31,7 +31,7 @@ public sealed class ChannelAuthorizationTests
         bob.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         bob.Content.Headers.ContentType?.MediaType.Should().NotBe("text/event-stream");
         a.Hub.GetSubscriberCount(channel).Should().Be(0);
-        a.RedisHub.Subscriptions.TryGet(channel, out _).Should().BeFalse("a refused request makes no Redis subscription");
+        a.RedisHub.Channels.TryGet(channel, out _).Should().BeFalse("a refused request makes no Redis subscription");
 
         await using var alice = await ReadAsync(a, channel, user: "alice");
         await a.ServingAsync(channel);

@@ -211,8 +211,8 @@ public sealed class DeliveryTests
             }
 
             await Poll.UntilAsync(() => b.Hub.GetSubscriberCount("news") == 0, "the subscriber to leave");
-            b.RedisHub.Subscriptions.Sweep();
-            b.RedisHub.Subscriptions.Sweep();
+            b.RedisHub.Sweep();
+            b.RedisHub.Sweep();
             await using var next = await b.SubscribeAsync("news");
             await b.ServingAsync("news");
             await a.PublishAsync("news", "round " + round);

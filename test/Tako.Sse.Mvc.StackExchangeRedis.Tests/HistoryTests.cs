@@ -90,10 +90,10 @@ public sealed class HistoryTests
         }
 
         await Poll.UntilAsync(() => a.Hub.GetSubscriberCount("brief") == 0, "the subscriber to leave");
-        a.RedisHub.Subscriptions.Sweep();
-        a.RedisHub.Subscriptions.Sweep();
+        a.RedisHub.Sweep();
+        a.RedisHub.Sweep();
 
-        a.RedisHub.Subscriptions.Count.Should().Be(0);
+        a.RedisHub.Channels.Count.Should().Be(0);
         await Poll.UntilAsync(
             async () => (long)((RedisResult[])(await redis.ExecuteAsync("PUBSUB", "NUMSUB", "tako:sse:{brief}"))!)[1] == 0,
             "the pub/sub subscription to go");

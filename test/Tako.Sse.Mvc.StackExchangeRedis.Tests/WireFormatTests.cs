@@ -40,21 +40,21 @@ public sealed class WireFormatTests
     }
 
     [Fact]
-    public void RedisEventPayload_EveryField_RoundTrips()
+    public void RedisProtocol_Payload_EveryField_RoundTrips()
     {
         var sseEvent = SseEvent.FromData("a\nb \"quoted\" \u00e9").WithEvent("name").WithComment("note").WithRetry(TimeSpan.FromSeconds(2));
 
-        RedisEventPayload.TryDeserialize(RedisEventPayload.Serialize(sseEvent), out var back).Should().BeTrue();
+        RedisProtocol.TryDeserialize(RedisProtocol.Serialize(sseEvent), out var back).Should().BeTrue();
 
         back.Should().Be(sseEvent);
     }
 
     [Fact]
-    public void RedisEventPayload_CommentOrRetryOnly_RoundTrips()
+    public void RedisProtocol_Payload_CommentOrRetryOnly_RoundTrips()
     {
         foreach (var sseEvent in new[] { SseEvent.FromComment("c"), SseEvent.FromRetry(TimeSpan.FromSeconds(1)) })
         {
-            RedisEventPayload.TryDeserialize(RedisEventPayload.Serialize(sseEvent), out var back).Should().BeTrue();
+            RedisProtocol.TryDeserialize(RedisProtocol.Serialize(sseEvent), out var back).Should().BeTrue();
             back.Should().Be(sseEvent);
         }
     }
@@ -64,15 +64,15 @@ public sealed class WireFormatTests
     [InlineData("not json")]
     [InlineData("[1]")]
     [InlineData("{\"data\":\"x\",\"event\":\"bad\\nname\"}")]
-    public void RedisEventPayload_NotOurs_IsRejected(string json) =>
-        RedisEventPayload.TryDeserialize(Encoding.UTF8.GetBytes(json), out _).Should().BeFalse();
+    public void RedisProtocol_Payload_NotOurs_IsRejected(string json) =>
+        RedisProtocol.TryDeserialize(Encoding.UTF8.GetBytes(json), out _).Should().BeFalse();
 
     [Fact]
     public void TryParseAnnouncement_IdPreviousAndPayload_Splits()
     {
         var message = Encoding.UTF8.GetBytes("5-1\n5-0\n{\"data\":\"x\\ny\"}");
 
-        RedisAppendScript.TryParseAnnouncement(message, out var id, out var previous, out var payload).Should().BeTrue();
+        RedisProtocol.TryParseAnnouncement(message, out var id, out var previous, out var payload).Should().BeTrue();
 
         id.Should().Be(new RedisStreamId(5, 1));
         previous.Should().Be(new RedisStreamId(5, 0));
@@ -84,5 +84,5 @@ public sealed class WireFormatTests
     [InlineData("5-1\n5-0")]
     [InlineData("x\n5-0\n{}")]
     public void TryParseAnnouncement_Malformed_Fails(string text) =>
-        RedisAppendScript.TryParseAnnouncement(Encoding.UTF8.GetBytes(text), out _, out _, out _).Should().BeFalse();
+        RedisProtocol.TryParseAnnouncement(Encoding.UTF8.GetBytes(text), out _, out _, out _).Should().BeFalse();
 }

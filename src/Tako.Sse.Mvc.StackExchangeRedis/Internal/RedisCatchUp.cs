@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Tako.Sse.Mvc;
@@ -8,15 +9,18 @@ namespace Tako.Sse.Mvc;
 /// It reads the stream from the cursor with <c>XRANGE</c> and delivers what follows, in order; if Redis has
 /// trimmed entries the cursor needed, the subscribers get a gap event first.
 /// </summary>
-/// <remarks>Callers hold the state's <see cref="RedisChannelState.Sync"/>, so announcements and catch-up never interleave.</remarks>
-internal static class RedisCatchUp
+/// <remarks>
+/// Every delivery of a channel, live or caught up, happens under the state's <see cref="RedisChannelState.Sync"/>,
+/// so announcements and catch-up never interleave.
+/// </remarks>
+internal sealed class RedisCatchUp(RedisConnection connection, RedisKeys keys, RedisFrames frames, ILogger redisLogger, CancellationToken stopping)
 {
     /// <summary>Catches a channel up, taking its sync lock; a failure is retried by the next sweep or reconnect.</summary>
-    public static async Task RunAsync(RedisSseHub hub, RedisChannelState state)
+    public async Task RunAsync(RedisChannelState state)
     {
         try
         {
-            await state.Sync.WaitAsync(hub.Subscriptions.Stopping).ConfigureAwait(false);
+            await state.Sync.WaitAsync(stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -25,7 +29,7 @@ internal static class RedisCatchUp
 
         try
         {
-            await CatchUpAsync(hub, state).ConfigureAwait(false);
+            await CatchUpAsync(state).ConfigureAwait(false);
         }
         finally
         {
@@ -33,12 +37,15 @@ internal static class RedisCatchUp
         }
     }
 
-    /// <summary>Handles one announcement: delivers it if it follows on, drops it if already delivered, catches up if not.</summary>
-    public static async Task OnAnnouncementAsync(RedisSseHub hub, RedisChannelState state, byte[]? message)
+    /// <summary>
+    /// Under the state's sync lock: handles one announcement. Delivers it if it follows on, drops it if already
+    /// delivered, catches up if not.
+    /// </summary>
+    public async Task OnAnnouncementAsync(RedisChannelState state, byte[]? message)
     {
-        if (!RedisAppendScript.TryParseAnnouncement(message, out var id, out var previous, out var payload))
+        if (!RedisProtocol.TryParseAnnouncement(message, out var id, out var previous, out var payload))
         {
-            RedisLog.BadEntry(hub.RedisLogger, state.Name);
+            RedisLog.BadEntry(redisLogger, state.Name);
             return;
         }
 
@@ -54,22 +61,15 @@ internal static class RedisCatchUp
             // nothing of it is behind the cursor, so nothing was missed.
             if (previous <= cursor)
             {
-                hub.Deliver(state, id, payload.Span);
+                state.Deliver(id, frames.Create(state.Name, id, payload.Span));
                 return;
             }
         }
 
-        await CatchUpAsync(hub, state).ConfigureAwait(false);
+        await CatchUpAsync(state).ConfigureAwait(false);
     }
 
-    /// <summary>Reads the id of the stream's newest entry; <see cref="RedisStreamId.Zero"/> when there is no stream.</summary>
-    public static async Task<RedisStreamId> ReadNewestAsync(IDatabaseAsync database, RedisKey key)
-    {
-        var newest = await database.StreamRangeAsync(key, "-", "+", 1, Order.Descending).ConfigureAwait(false);
-        return newest.Length > 0 && RedisStreamId.TryParse((string?)newest[0].Id, out var id) ? id : RedisStreamId.Zero;
-    }
-
-    private static async Task CatchUpAsync(RedisSseHub hub, RedisChannelState state)
+    private async Task CatchUpAsync(RedisChannelState state)
     {
         RedisStreamId from;
         lock (state.Gate)
@@ -85,13 +85,13 @@ internal static class RedisCatchUp
         StreamEntry[] entries;
         try
         {
-            var multiplexer = await hub.Connection.GetAsync().ConfigureAwait(false);
-            entries = await multiplexer.GetDatabase().StreamRangeAsync(hub.Keys.Stream(state.Name), from.ToString(), "+").ConfigureAwait(false);
+            var multiplexer = await connection.GetAsync().ConfigureAwait(false);
+            entries = await multiplexer.GetDatabase().StreamRangeAsync(keys.Stream(state.Name), from.ToString(), "+").ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not (OperationCanceledException or ObjectDisposedException))
         {
             state.NeedsCatchUp = true;
-            RedisLog.CatchUpFailed(hub.RedisLogger, state.Name, exception);
+            RedisLog.CatchUpFailed(redisLogger, state.Name, exception);
             return;
         }
 
@@ -102,9 +102,9 @@ internal static class RedisCatchUp
             var first = true;
             foreach (var entry in entries)
             {
-                if (!RedisAppendScript.TryReadEntry(entry, out var id, out var previous, out var payload))
+                if (!RedisProtocol.TryReadEntry(entry, out var id, out var previous, out var payload))
                 {
-                    RedisLog.BadEntry(hub.RedisLogger, state.Name);
+                    RedisLog.BadEntry(redisLogger, state.Name);
                     continue;
                 }
 
@@ -120,19 +120,19 @@ internal static class RedisCatchUp
                 // missed, as OnAnnouncementAsync decides for the same entry arriving live.
                 if (first && previous > from)
                 {
-                    RedisLog.ChannelGap(hub.RedisLogger, state.Name, from.ToString());
-                    hub.DeliverGap(state.Name, from.ToString(), previous);
+                    RedisLog.ChannelGap(redisLogger, state.Name, from.ToString());
+                    state.Subscribers.Deliver(frames.Gap(from.ToString(), previous));
                 }
 
                 first = false;
-                hub.Deliver(state, id, payload);
+                state.Deliver(id, frames.Create(state.Name, id, payload));
                 delivered++;
             }
         }
 
         if (delivered > 0)
         {
-            RedisLog.CaughtUp(hub.RedisLogger, state.Name, delivered, from.ToString());
+            RedisLog.CaughtUp(redisLogger, state.Name, delivered, from.ToString());
         }
     }
 }

@@ -1,9 +1,10 @@
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// What this instance knows of one channel it serves: its pub/sub subscription and the cursor, the id of the
-/// last entry it handed to its local subscribers. Every delivery moves the cursor under <see cref="Gate"/>;
-/// a subscriber registered under the same lock knows that it gets every entry after the cursor live.
+/// One channel this instance serves, the one entry of the hub's table for it (<see cref="RedisChannelTable"/>):
+/// its local subscribers, its pub/sub subscription and the cursor, the id of the last entry it handed to those
+/// subscribers. Every delivery moves the cursor under <see cref="Gate"/>; a subscriber registered under the same
+/// lock knows that it gets every entry after the cursor live.
 /// </summary>
 internal sealed class RedisChannelState(string name)
 {
@@ -12,8 +13,11 @@ internal sealed class RedisChannelState(string name)
 
     public string Name { get; } = name;
 
-    /// <summary>Guards the cursor, <see cref="Removed"/> and the registration of subscribers.</summary>
+    /// <summary>Guards the cursor, <see cref="Removed"/> and <see cref="Subscribers"/>.</summary>
     public Lock Gate { get; } = new();
+
+    /// <summary>Gets this instance's subscribers of the channel.</summary>
+    public SseSubscriberSet Subscribers { get; } = new();
 
     /// <summary>Serializes announcements and catch-up: one of them at a time moves the cursor.</summary>
     public SemaphoreSlim Sync { get; } = new(1, 1);
@@ -49,6 +53,19 @@ internal sealed class RedisChannelState(string name)
     /// <summary>Gets or sets the subscription's message queue (StackExchange.Redis keeps its order).</summary>
     public StackExchange.Redis.ChannelMessageQueue? Queue { get; set; }
 
+    /// <summary>
+    /// Under <see cref="Gate"/>: moves the cursor to <paramref name="id"/> and hands <paramref name="frame"/> (none
+    /// for an entry this hub did not write) to the subscribers.
+    /// </summary>
+    public void Deliver(RedisStreamId id, SseChannelFrame? frame)
+    {
+        Cursor = id;
+        if (frame is not null)
+        {
+            Subscribers.Deliver(frame);
+        }
+    }
+
     /// <summary>The stream's newest id is known: the subscription will start from it (see <see cref="Placed"/>).</summary>
     public void Place() => _placed.TrySetResult();
 
@@ -64,5 +81,22 @@ internal sealed class RedisChannelState(string name)
     {
         _placed.TrySetCanceled();
         _ready.TrySetCanceled();
+    }
+
+    /// <summary>Unsubscribes the channel's pub/sub subscription, if it got that far. Never throws.</summary>
+    public async Task UnsubscribeAsync()
+    {
+        if (Queue is { } queue)
+        {
+            try
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // The connection is down or closing: the subscription is gone with it, or is dropped on reconnect
+                // only if still registered; either way nothing is delivered for a released state.
+            }
+        }
     }
 }

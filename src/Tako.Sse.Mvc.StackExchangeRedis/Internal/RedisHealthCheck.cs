@@ -46,10 +46,10 @@ internal sealed class RedisHealthCheck(RedisSseHub hub) : IHealthCheck
 
         var data = new Dictionary<string, object>
         {
-            ["channels"] = hub.Subscriptions.Count,
+            ["channels"] = hub.Channels.Count,
             ["pubsub"] = hub.PubSub.IsKnown ? (hub.PubSub.IsSharded ? "sharded" : "classic") : "unknown",
         };
-        return hub.Subscriptions.CatchingUp
+        return hub.CatchingUp
             ? HealthCheckResult.Degraded("Connected to Redis; catching up the channels after a reconnect.", data: data)
             : HealthCheckResult.Healthy("Connected to Redis and subscribed.", data);
     }

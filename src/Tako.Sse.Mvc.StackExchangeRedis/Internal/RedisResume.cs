@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Tako.Sse.Mvc;
@@ -21,9 +22,21 @@ namespace Tako.Sse.Mvc;
 /// is retried until Redis answers or the client leaves.
 /// </para>
 /// </remarks>
-internal static class RedisResume
+internal sealed class RedisResume(
+    RedisConnection connection,
+    RedisKeys keys,
+    RedisFrames frames,
+    RedisCatchUp catchUp,
+    RedisRetry retry,
+    SseSubscriberContext subscribers,
+    ILogger redisLogger)
 {
-    public static async Task JoinAsync(RedisSseHub hub, RedisChannelState state, SseSubscriber subscriber, string lastEventId, RedisStreamId? cursor)
+    /// <summary>
+    /// Releases a held <paramref name="subscriber"/> with what it missed since <paramref name="lastEventId"/>, or a
+    /// gap; <paramref name="cursor"/> is the channel's cursor when it was registered (<see langword="null"/> before
+    /// the subscription is in place). Never faults.
+    /// </summary>
+    public async Task JoinAsync(RedisChannelState state, SseSubscriber subscriber, string lastEventId, RedisStreamId? cursor)
     {
         try
         {
@@ -37,13 +50,13 @@ internal static class RedisResume
             var newestId = c0.IsZero ? string.Empty : c0.ToString();
             if (!RedisStreamId.TryParse(lastEventId, out var last))
             {
-                Gap(hub, subscriber, lastEventId, SseGapFrames.Unknown, newestId);
+                Gap(subscriber, lastEventId, SseGapFrames.Unknown, newestId);
                 return;
             }
 
-            if (hub.Options.HistorySize == 0)
+            if (subscribers.Options.HistorySize == 0)
             {
-                Gap(hub, subscriber, lastEventId, SseGapFrames.Expired, newestId);
+                Gap(subscriber, lastEventId, SseGapFrames.Expired, newestId);
                 return;
             }
 
@@ -51,17 +64,17 @@ internal static class RedisResume
             {
                 // Up to date with this instance: everything it needs is what the subscriber queues.
                 subscriber.Release(null, null);
-                hub.Metrics.Resumed();
+                subscribers.Metrics.Resumed();
                 return;
             }
 
             if (last > c0)
             {
-                await JoinAheadAsync(hub, state, subscriber, lastEventId, last, newestId).ConfigureAwait(false);
+                await JoinAheadAsync(state, subscriber, lastEventId, last, newestId).ConfigureAwait(false);
                 return;
             }
 
-            var entries = await ReadAsync(hub, state, subscriber, last, c0).ConfigureAwait(false);
+            var entries = await ReadAsync(state, subscriber, last, c0).ConfigureAwait(false);
             if (entries is null)
             {
                 return;
@@ -71,7 +84,7 @@ internal static class RedisResume
             var follows = false;
             foreach (var entry in entries)
             {
-                if (!RedisAppendScript.TryReadEntry(entry, out var id, out var previous, out var payload))
+                if (!RedisProtocol.TryReadEntry(entry, out var id, out var previous, out var payload))
                 {
                     continue;
                 }
@@ -90,7 +103,7 @@ internal static class RedisResume
                     }
                 }
 
-                if (hub.CreateFrame(state.Name, id, payload) is { } frame)
+                if (frames.Create(state.Name, id, payload) is { } frame)
                 {
                     missed.Add(frame);
                 }
@@ -98,13 +111,12 @@ internal static class RedisResume
 
             if (!follows)
             {
-                Gap(hub, subscriber, lastEventId, SseGapFrames.Expired, newestId);
+                Gap(subscriber, lastEventId, SseGapFrames.Expired, newestId);
                 return;
             }
 
             subscriber.Release(null, [.. missed]);
-            hub.Metrics.Resumed();
-            Log.Resumed(hub.Logger, state.Name, missed.Count);
+            subscribers.Resumed(state.Name, missed.Count);
         }
         catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
         {
@@ -113,24 +125,24 @@ internal static class RedisResume
         catch (Exception exception)
         {
             // Never leave a subscriber held for good: it gets the gap, then live events.
-            RedisLog.ResumeFailed(hub.RedisLogger, state.Name, exception);
-            Gap(hub, subscriber, lastEventId, SseGapFrames.Unknown, string.Empty);
+            RedisLog.ResumeFailed(redisLogger, state.Name, exception);
+            Gap(subscriber, lastEventId, SseGapFrames.Unknown, string.Empty);
         }
     }
 
     // The client has seen more than this instance has delivered: catch the channel up to its id, then drop
     // what the subscriber queued up to that id.
-    private static async Task JoinAheadAsync(RedisSseHub hub, RedisChannelState state, SseSubscriber subscriber, string lastEventId, RedisStreamId last, string newestId)
+    private async Task JoinAheadAsync(RedisChannelState state, SseSubscriber subscriber, string lastEventId, RedisStreamId last, string newestId)
     {
-        while (subscriber.Index >= 0)
+        while (!subscriber.HasEnded)
         {
-            await RedisCatchUp.RunAsync(hub, state).ConfigureAwait(false);
+            await catchUp.RunAsync(state).ConfigureAwait(false);
             lock (state.Gate)
             {
                 if (state.Cursor is { } cursor && cursor >= last)
                 {
                     subscriber.Release(null, null, frame => RedisStreamId.TryParse(frame.Id, out var id) && id <= last);
-                    hub.Metrics.Resumed();
+                    subscribers.Metrics.Resumed();
                     return;
                 }
 
@@ -141,36 +153,35 @@ internal static class RedisResume
                 }
             }
 
-            await Task.Delay(hub.RetryDelay, hub.Time, hub.Subscriptions.Stopping).ConfigureAwait(false);
+            await retry.WaitAsync().ConfigureAwait(false);
         }
 
-        Gap(hub, subscriber, lastEventId, SseGapFrames.Unknown, newestId);
+        Gap(subscriber, lastEventId, SseGapFrames.Unknown, newestId);
     }
 
-    private static async Task<StreamEntry[]?> ReadAsync(RedisSseHub hub, RedisChannelState state, SseSubscriber subscriber, RedisStreamId from, RedisStreamId to)
+    private async Task<StreamEntry[]?> ReadAsync(RedisChannelState state, SseSubscriber subscriber, RedisStreamId from, RedisStreamId to)
     {
-        // Index is -1 once the client has gone: stop retrying for it.
-        while (subscriber.Index >= 0)
+        // Stop retrying for a client that has gone.
+        while (!subscriber.HasEnded)
         {
             try
             {
-                var multiplexer = await hub.Connection.GetAsync().ConfigureAwait(false);
-                return await multiplexer.GetDatabase().StreamRangeAsync(hub.Keys.Stream(state.Name), from.ToString(), to.ToString()).ConfigureAwait(false);
+                var multiplexer = await connection.GetAsync().ConfigureAwait(false);
+                return await multiplexer.GetDatabase().StreamRangeAsync(keys.Stream(state.Name), from.ToString(), to.ToString()).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not (OperationCanceledException or ObjectDisposedException))
             {
-                RedisLog.ResumeRetry(hub.RedisLogger, state.Name, exception);
-                await Task.Delay(hub.RetryDelay, hub.Time, hub.Subscriptions.Stopping).ConfigureAwait(false);
+                RedisLog.ResumeRetry(redisLogger, state.Name, exception);
+                await retry.WaitAsync().ConfigureAwait(false);
             }
         }
 
         return null;
     }
 
-    private static void Gap(RedisSseHub hub, SseSubscriber subscriber, string lastEventId, string reason, string newestId)
+    private void Gap(SseSubscriber subscriber, string lastEventId, string reason, string newestId)
     {
-        subscriber.Release(hub.Gaps.Create(lastEventId, reason, newestId), null);
-        hub.Metrics.GapSent(reason);
-        Log.ResumeGap(hub.Logger, subscriber.Channel.Name, reason);
+        subscriber.Release(subscribers.Gaps.Create(lastEventId, reason, newestId), null);
+        subscribers.GapSent(subscriber.Channel, reason);
     }
 }

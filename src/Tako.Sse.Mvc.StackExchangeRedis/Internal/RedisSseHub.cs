@@ -7,22 +7,36 @@ namespace Tako.Sse.Mvc;
 /// <summary>
 /// The <see cref="ISseHub"/> that <c>AddStackExchangeRedis</c> registers: each channel's history and ids live in
 /// a Redis stream, new entries are announced on pub/sub, and the local fan-out (queues, slow-subscriber
-/// policies, gap events, encode-once) is the core's, inherited from <see cref="SseChannelHub"/>.
+/// policies, gap events) is the core's backplane contract (<see cref="SseChannelHub"/>, <see cref="SseSubscriberSet"/>).
 /// </summary>
 /// <remarks>
 /// <para>
-/// Publishing runs <see cref="RedisAppendScript"/>: append, trim, announce, atomically. It does not deliver
-/// locally: the publishing instance gets its own announcement like every other instance, so all of them
-/// deliver one order.
+/// This class orchestrates; each mechanism is a leaf of its own, given only what it needs: publishing runs
+/// <see cref="RedisAppendScript"/> (append, trim, announce, atomically; the wire format is
+/// <see cref="RedisProtocol"/>'s). It does not deliver locally: the publishing instance gets its own
+/// announcement like every other instance, so all of them deliver one order.
 /// </para>
 /// <para>
-/// An instance subscribes once per channel it serves (<see cref="RedisSubscriptions"/>), however many browsers
-/// listen, and encodes each event once. A subscriber is registered at once (its response opens even while
-/// Redis is down); one that resumes is held until <see cref="RedisResume"/> has read what it missed.
+/// An instance subscribes once per channel it serves, however many browsers listen: the one per-channel table is
+/// <see cref="RedisChannelTable"/>, each channel's subscription runs in <see cref="RedisChannelLoop"/>, missed
+/// announcements are read back by <see cref="RedisCatchUp"/>, idle channels are released by
+/// <see cref="RedisSweep"/>. A subscriber is registered at once (its response opens even while Redis is down);
+/// one that resumes is held until <see cref="RedisResume"/> has read what it missed.
 /// </para>
 /// </remarks>
 internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _redisLogger;
+    private readonly RedisKeys _keys;
+    private readonly RedisConnection _connection;
+    private readonly RedisRetry _retry;
+    private readonly RedisChannelTable _channels;
+    private readonly RedisResume _resume;
+    private readonly RedisSweep _sweep;
+    private readonly Action<SseSubscriber, object> _leave;
+    private readonly RedisClusterReroute _reroute;
     private int _openingsWaiting;
 
     public RedisSseHub(
@@ -32,46 +46,56 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         TimeProvider timeProvider,
         SseChannelMetrics metrics,
         ILoggerFactory loggerFactory)
-        : base(encoder, options.Value.Channels, timeProvider, metrics, loggerFactory.CreateLogger(typeof(ISseHub).FullName!))
+        : base(encoder, options.Value.Channels, metrics, loggerFactory.CreateLogger(typeof(ISseHub).FullName!))
     {
-        RedisLogger = loggerFactory.CreateLogger(RedisLog.Category);
-        Keys = new RedisKeys(redisOptions.Value.KeyPrefix);
-        PubSub = new RedisPubSubMode(RedisLogger);
-        Connection = new RedisConnection(redisOptions.Value, RedisLogger, OnConnectionRestored, OnConnectionFailed);
-        Subscriptions = new RedisSubscriptions(this);
-        Reroute = new RedisClusterReroute(
-            () => Connection.Current,
-            () => Subscriptions.Channels.Select(c => Keys.Announcements(c, sharded: true)),
+        _timeProvider = timeProvider;
+        _redisLogger = loggerFactory.CreateLogger(RedisLog.Category);
+        _keys = new RedisKeys(redisOptions.Value.KeyPrefix);
+        PubSub = new RedisPubSubMode(_redisLogger);
+        _connection = new RedisConnection(redisOptions.Value, _redisLogger, OnConnectionRestored, OnConnectionFailed);
+        _retry = new RedisRetry(timeProvider, _stopping.Token);
+        var frames = new RedisFrames(Frames, Subscribers, _redisLogger);
+        var catchUp = new RedisCatchUp(_connection, _keys, frames, _redisLogger, _stopping.Token);
+        var loop = new RedisChannelLoop(_connection, _keys, PubSub, catchUp, _retry, _redisLogger);
+        _channels = new RedisChannelTable(loop.RunAsync);
+        _resume = new RedisResume(_connection, _keys, frames, catchUp, _retry, Subscribers, _redisLogger);
+        _sweep = new RedisSweep(_channels, catchUp, timeProvider, _redisLogger);
+        _leave = static (subscriber, state) => Leave(subscriber, (RedisChannelState)state);
+        _reroute = new RedisClusterReroute(
+            () => _connection.Current,
+            () => _channels.States.Select(s => _keys.Announcements(s.Name, sharded: true)),
             () =>
             {
-                Subscriptions.CatchUpAll();
-                Subscriptions.ScheduleRecheck();
+                _sweep.CatchUpAll();
+                _sweep.ScheduleRecheck();
             },
-            RedisLogger,
-            TimeProvider,
+            _redisLogger,
+            timeProvider,
             () => RetryDelay,
-            Subscriptions.Stopping);
+            _stopping.Token);
     }
 
-    public ILogger RedisLogger { get; }
-
-    public RedisKeys Keys { get; }
-
-    public RedisConnection Connection { get; }
+    /// <summary>Gets the Redis package's logger (category <see cref="RedisLog.Category"/>).</summary>
+    public ILogger RedisLogger => _redisLogger;
 
     /// <summary>Gets which pub/sub carries the announcements (sharded on a Redis 7 cluster), detected at connection.</summary>
     public RedisPubSubMode PubSub { get; }
 
-    public RedisSubscriptions Subscriptions { get; }
-
-    /// <summary>Gets the failover watch of a Redis Cluster (see <see cref="RedisClusterReroute"/>).</summary>
-    public RedisClusterReroute Reroute { get; }
-
     /// <summary>Gets how long a channel's stream outlives its last publication (settable for tests).</summary>
     public RedisKeyLifetime KeyLifetime { get; } = new();
 
+    /// <summary>
+    /// Gets whether this instance is still catching up after a reconnect, or has a channel whose catch-up failed
+    /// and waits for a retry: what the health check reports as degraded.
+    /// </summary>
+    public bool CatchingUp => _sweep.CatchingUp;
+
     /// <summary>Gets how long a failed Redis call waits before it is tried again.</summary>
-    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryDelay
+    {
+        get => _retry.Delay;
+        set => _retry.Delay = value;
+    }
 
     /// <summary>
     /// Gets or sets how long a response to a channel this instance does not serve yet waits, before it opens,
@@ -82,34 +106,44 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     /// <summary>Gets the number of responses waiting to open (see <see cref="OpeningWait"/>), for tests.</summary>
     internal int OpeningsWaiting => Volatile.Read(ref _openingsWaiting);
 
-    public TimeProvider Time => TimeProvider;
+    /// <summary>Gets the channels this instance serves (subscribed or subscribing), for tests.</summary>
+    internal RedisChannelTable Channels => _channels;
 
-    public override async ValueTask<string> PublishAsync(string channel, SseEvent sseEvent, CancellationToken cancellationToken = default)
+    /// <summary>Gets the connection, for tests.</summary>
+    internal RedisConnection Connection => _connection;
+
+    /// <summary>Runs a sweep now (tests; the timer runs one every <see cref="RedisSweep.Period"/>).</summary>
+    internal void Sweep() => _sweep.Run();
+
+    public async ValueTask DisposeAsync()
     {
-        SseChannelNames.Validate(channel, nameof(channel));
-        if (sseEvent.Id is not null)
-        {
-            throw new ArgumentException("A published event cannot carry an id: the hub gives every event its id, and resume depends on it.", nameof(sseEvent));
-        }
+        Stop();
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
 
-        // Only before anything is sent: once the script is on its way, the event may be published whatever we do.
-        cancellationToken.ThrowIfCancellationRequested();
-        var payload = RedisEventPayload.Serialize(sseEvent);
-        var multiplexer = await Connection.GetAsync().ConfigureAwait(false);
+    // A container disposed synchronously (a bare ServiceProvider in a using) must not throw for want of this.
+    public void Dispose()
+    {
+        Stop();
+        _connection.Dispose();
+    }
+
+    protected override async ValueTask<string> PublishCoreAsync(string channel, SseEvent sseEvent)
+    {
+        var payload = RedisProtocol.Serialize(sseEvent);
+        var multiplexer = await _connection.GetAsync().ConfigureAwait(false);
         var sharded = await PubSub.ResolveAsync(multiplexer).ConfigureAwait(false);
-        var id = await RedisAppendScript.AppendAsync(multiplexer.GetDatabase(), Keys, channel, payload, Options, sharded, KeyLifetime.Milliseconds(Options)).ConfigureAwait(false);
+        var id = await RedisAppendScript.AppendAsync(multiplexer.GetDatabase(), _keys, channel, payload, Options, sharded, KeyLifetime.Milliseconds(Options)).ConfigureAwait(false);
         Metrics.Published();
         return id;
     }
 
-    public override SseSubscriber Subscribe(string channel, string? lastEventId, Action abort)
+    protected override SseSubscriber SubscribeCore(string channel, string? lastEventId, Action abort)
     {
-        SseChannelNames.Validate(channel, nameof(channel));
-        ArgumentNullException.ThrowIfNull(abort);
         var resume = !string.IsNullOrEmpty(lastEventId);
         while (true)
         {
-            var state = Subscriptions.GetOrAdd(channel);
+            var state = _channels.GetOrAdd(channel);
             SseSubscriber subscriber;
             RedisStreamId? cursor;
             lock (state.Gate)
@@ -119,7 +153,13 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
                     continue;
                 }
 
-                subscriber = Register(channel, abort, resume);
+                subscriber = new SseSubscriber(Subscribers, channel, abort, _leave, state);
+                state.Subscribers.Add(subscriber);
+                if (resume)
+                {
+                    subscriber.Hold();
+                }
+
                 cursor = state.Cursor;
                 state.IdleSweeps = 0;
             }
@@ -127,7 +167,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
             if (resume)
             {
                 // Exact by id whenever Redis answers: the response can open at once.
-                _ = RedisResume.JoinAsync(this, state, subscriber, lastEventId!, cursor);
+                _ = _resume.JoinAsync(state, subscriber, lastEventId!, cursor);
             }
             else if (!state.Placed.IsCompleted)
             {
@@ -140,73 +180,28 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Subscriptions.Dispose();
-        await Connection.DisposeAsync().ConfigureAwait(false);
-    }
+    protected override int CountSubscribers(string channel) =>
+        _channels.TryGet(channel, out var state) ? state.Subscribers.Count : 0;
 
-    // A container disposed synchronously (a bare ServiceProvider in a using) must not throw for want of this.
-    public void Dispose()
+    // The subscriber's response has ended. The state stays for the sweep to release (RedisSweep).
+    private static void Leave(SseSubscriber subscriber, RedisChannelState state)
     {
-        Subscriptions.Dispose();
-        Connection.Dispose();
-    }
-
-    /// <summary>
-    /// Under the state's lock: encodes an entry once and hands it to this instance's subscribers of the channel,
-    /// moving the cursor. False when the payload is not one this hub wrote (the cursor moves anyway).
-    /// </summary>
-    public void Deliver(RedisChannelState state, RedisStreamId id, ReadOnlySpan<byte> payload)
-    {
-        state.Cursor = id;
-        if (CreateFrame(state.Name, id, payload) is { } frame)
+        lock (state.Gate)
         {
-            DeliverLocally(state.Name, frame);
+            state.Subscribers.Remove(subscriber);
         }
     }
 
-    /// <summary>Under the state's lock: tells the channel's subscribers here that Redis no longer holds what followed <paramref name="from"/>.</summary>
-    public void DeliverGap(string channel, string from, RedisStreamId before)
+    private void Stop()
     {
-        DeliverLocally(channel, Gaps.Create(from, SseGapFrames.Expired, before.IsZero ? string.Empty : before.ToString()));
-        Metrics.GapSent(SseGapFrames.Expired);
-    }
-
-    /// <summary>Encodes an entry with its id, once; <see langword="null"/> (and a log entry) for one this hub did not write.</summary>
-    public SseChannelFrame? CreateFrame(string channel, RedisStreamId id, ReadOnlySpan<byte> payload)
-    {
-        if (!RedisEventPayload.TryDeserialize(payload, out var sseEvent))
+        if (_stopping.IsCancellationRequested)
         {
-            RedisLog.BadEntry(RedisLogger, channel);
-            return null;
+            return;
         }
 
-        var text = id.ToString();
-        return new SseChannelFrame(text, 0, EncodeOnce(sseEvent.WithId(text)), 0);
-    }
-
-    private SseSubscriber Register(string channel, Action abort, bool hold)
-    {
-        while (true)
-        {
-            var found = GetOrAddChannel(channel);
-            lock (found.Gate)
-            {
-                if (found.Removed)
-                {
-                    continue;
-                }
-
-                var subscriber = AddSubscriber(found, abort, null, null);
-                if (hold)
-                {
-                    subscriber.Hold();
-                }
-
-                return subscriber;
-            }
-        }
+        _stopping.Cancel();
+        _sweep.Dispose();
+        _channels.CancelAll();
     }
 
     // Never faults: the response opens once the channel is placed, or after OpeningWait with a warning (Redis does
@@ -217,11 +212,11 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         Interlocked.Increment(ref _openingsWaiting);
         try
         {
-            await state.Placed.WaitAsync(OpeningWait, TimeProvider).ConfigureAwait(false);
+            await state.Placed.WaitAsync(OpeningWait, _timeProvider).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            RedisLog.OpenedUnplaced(RedisLogger, state.Name, OpeningWait);
+            RedisLog.OpenedUnplaced(_redisLogger, state.Name, OpeningWait);
         }
         catch (OperationCanceledException)
         {
@@ -236,19 +231,19 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     {
         if (PubSub.IsSharded)
         {
-            Reroute.OnConnectionFailed(e.EndPoint);
+            _reroute.OnConnectionFailed(e.EndPoint);
         }
     }
 
     private void OnConnectionRestored(ConnectionFailedEventArgs e)
     {
-        if (Connection.Current is { } multiplexer)
+        if (_connection.Current is { } multiplexer)
         {
             PubSub.TryResolve(multiplexer);
         }
 
-        var count = Subscriptions.CatchUpAll();
-        Subscriptions.ScheduleRecheck();
-        RedisLog.ConnectionRestored(RedisLogger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), count);
+        var count = _sweep.CatchUpAll();
+        _sweep.ScheduleRecheck();
+        RedisLog.ConnectionRestored(_redisLogger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), count);
     }
 }

@@ -13,8 +13,8 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
 
     public string? LastEventId => lastEventId;
 
-    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc) =>
-        visitor.Visit(new Subscription(Subscribe(context)), default(SseChannelFrameWriter));
+    public override Task RunAsync(SseStream stream) =>
+        stream.RunAsync(new Subscription(Subscribe(stream.Context)), default(SseChannelFrameWriter));
 
     private SseSubscriber Subscribe(HttpContext context)
     {

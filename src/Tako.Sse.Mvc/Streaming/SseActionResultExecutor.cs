@@ -92,6 +92,7 @@ internal sealed class SseActionResultExecutor : IActionResultExecutor<SseActionR
     {
         var stream = new SseStream(
             context,
+            fromMvc,
             _encoder,
             result.KeepAlive ?? _options.KeepAlive,
             _options.Retry,
@@ -102,6 +103,6 @@ internal sealed class SseActionResultExecutor : IActionResultExecutor<SseActionR
             _lifetime?.ApplicationStopping ?? CancellationToken.None);
 
         // The source hands its items and their writer to the stream, which runs them.
-        return result.Source.Accept(stream, context, fromMvc);
+        return result.Source.RunAsync(stream);
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http;
 
 namespace Tako.Sse.Mvc;
 
@@ -11,23 +10,18 @@ namespace Tako.Sse.Mvc;
 /// </summary>
 internal abstract class SseSource
 {
-    /// <summary>
-    /// Hands the items and their writer to <paramref name="visitor"/>. <paramref name="fromMvc"/> picks MVC's
-    /// JSON options over minimal APIs' ones, for sources that serialize.
-    /// </summary>
-    public abstract TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc);
+    /// <summary>Runs <paramref name="stream"/> on the items and their writer, with the item type intact.</summary>
+    public abstract Task RunAsync(SseStream stream);
 }
 
 internal sealed class SseEventSource(IAsyncEnumerable<SseEvent> events) : SseSource
 {
-    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc) =>
-        visitor.Visit(events, default(SseEventItemWriter));
+    public override Task RunAsync(SseStream stream) => stream.RunAsync(events, default(SseEventItemWriter));
 }
 
 internal sealed class SseRawSource(IAsyncEnumerable<ReadOnlyMemory<byte>> chunks) : SseSource
 {
-    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc) =>
-        visitor.Visit(chunks, default(SseRawItemWriter));
+    public override Task RunAsync(SseStream stream) => stream.RunAsync(chunks, default(SseRawItemWriter));
 }
 
 /// <summary>JSON items: with the given contract, or (when it is null) the app's options of the stack that runs it.</summary>
@@ -35,11 +29,11 @@ internal sealed class SseJsonSource<T>(IAsyncEnumerable<T> items, SseJsonFields<
 {
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Without a JsonTypeInfo only the Json overloads annotated RequiresUnreferencedCode create this source.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Without a JsonTypeInfo only the Json overloads annotated RequiresDynamicCode create this source.")]
-    public override TResult Accept<TResult>(ISseSourceVisitor<TResult> visitor, HttpContext context, bool fromMvc)
+    public override Task RunAsync(SseStream stream)
     {
         // Controllers are configured with AddControllers().AddJsonOptions(...), minimal APIs with
         // ConfigureHttpJsonOptions(...): each result honors the options of the stack that returned it.
-        var contract = typeInfo ?? SseJsonTypeInfos.Get<T>(SseJsonTypeInfos.ForStream(context.RequestServices, fromMvc));
-        return visitor.Visit(items, new SseJsonItemWriter<T>(contract, fields));
+        var contract = typeInfo ?? SseJsonTypeInfos.Get<T>(SseJsonTypeInfos.ForStream(stream.Context.RequestServices, stream.FromMvc));
+        return stream.RunAsync(items, new SseJsonItemWriter<T>(contract, fields));
     }
 }

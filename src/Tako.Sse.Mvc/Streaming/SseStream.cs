@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -10,57 +11,48 @@ namespace Tako.Sse.Mvc;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The walk: the executor builds the stream and hands it to the result's <see cref="SseSource"/>, which gives
-/// it its items and their <see cref="ISseItemWriter{T}"/> (<see cref="Visit"/>). The loop below asks the
-/// source for items, the item writer encodes each into the <see cref="SseWriteBuffer"/>, and the buffer, the
-/// one place that writes to the response pipe, sends them (<c>SseStream.Flush.cs</c>). Idle waits with their
-/// keep-alives are in <c>SseStream.KeepAlive.cs</c>, the write timeout in <c>SseStream.WriteTimeout.cs</c>,
-/// and closing the source in <c>SseStream.Ending.cs</c>.
+/// The walk: the executor builds the stream and hands it to the result's <see cref="SseSource"/>, which calls
+/// <see cref="RunAsync"/> with its items and their <see cref="ISseItemWriter{T}"/>. The loop asks the source for
+/// items, the item writer encodes each into the <see cref="SseWriteBuffer"/>, and <see cref="SseResponseWriter"/>
+/// sends them. While the source is silent, <see cref="WaitForSourceAsync"/> writes keep-alives (<see cref="SseKeepAlive"/>).
+/// A write the client does not take is ended by <see cref="SseWriteTimeout"/>; the source is closed by
+/// <see cref="SseSourceDisposal"/>.
 /// </para>
 /// <para>
 /// Coalescing: while <c>MoveNextAsync</c> completes synchronously the source has items ready, and they are
 /// encoded without a flush; the flush happens the moment the source would make us wait (or the buffer passes
-/// <see cref="FlushThreshold"/>). A fast producer gets a few large writes, a slow one gets each event on the
-/// wire at once. The first item after a wait is flushed before the source is asked for the next one: a slow
-/// producer's next <c>MoveNextAsync</c> (arming its own timer, say) then runs while the event is already on
-/// its way, and a burst costs one flush more.
+/// <see cref="FlushThreshold"/>). The first item after a wait is flushed before the source is asked for the next
+/// one: a slow producer's next <c>MoveNextAsync</c> then runs while the event is already on its way.
 /// </para>
 /// <para>
-/// Only this loop writes to the response, so writes never overlap, and it runs only on threads of its own:
-/// whatever wakes it (the source, the clock, a cancellation) queues it to the thread pool
-/// (see <see cref="SseStreamWakeSignal"/>). Nothing on the per-event path allocates.
-/// </para>
-/// <para>
-/// Ending: the client leaving, the application stopping or a write the client does not take within the write
-/// timeout cancels the source's token and ends the response at once. If the source is in the middle of a
-/// <c>MoveNextAsync</c> then (it may ignore its token), the response does not wait for it: the source is
-/// disposed in the background when that call returns.
+/// Only this loop writes to the response, so writes never overlap; whatever wakes it (the source, the clock, a
+/// cancellation) queues it to the thread pool (<see cref="SseStreamWakeSignal"/>). Nothing on the per-event path
+/// allocates. The client leaving, the application stopping or a timed-out write cancels the source's token and
+/// ends the response at once, even when the source ignores its token.
 /// </para>
 /// </remarks>
-internal sealed partial class SseStream : ISseSourceVisitor<Task>
+internal sealed class SseStream
 {
-    // Flush at least this often when the source keeps producing without pause, so memory stays bounded and
-    // the client sees a steady flow. Just under Kestrel's default response buffer (64 KB, where FlushAsync
-    // starts to wait for the socket): every flush is one large send, and the loop rarely waits. 32 KB made
-    // twice the sends and hand-offs to the socket thread, and about 10% less throughput end to end.
+    // Flush at least this often when the source keeps producing without pause: just under Kestrel's default
+    // response buffer (64 KB, where FlushAsync starts to wait for the socket), so every flush is one large send.
+    // 32 KB made twice the sends and about 10% less throughput end to end.
     internal const int FlushThreshold = 60 * 1024;
 
     private readonly HttpContext _context;
     private readonly ISseEncoder _encoder;
-    private readonly TimeSpan? _keepAlive;
+    private readonly SseKeepAlive? _keepAlive;
     private readonly TimeSpan? _retry;
+    private readonly TimeSpan? _writeTimeoutPeriod;
     private readonly TimeProvider _timeProvider;
     private readonly SseMetrics _metrics;
     private readonly ILogger _logger;
     private readonly CancellationToken _applicationStopping;
-
-    // Events are encoded here and reach the response pipe in one write per flush: see SseWriteBuffer.
     private readonly SseWriteBuffer _buffer;
-    private long _unflushedEvents;
     private long _eventCount;
 
     public SseStream(
         HttpContext context,
+        bool fromMvc,
         ISseEncoder encoder,
         TimeSpan? keepAlive,
         TimeSpan? retry,
@@ -71,12 +63,13 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
         CancellationToken applicationStopping)
     {
         _context = context;
+        FromMvc = fromMvc;
         _encoder = encoder;
 
         // A period beyond what a timer accepts (TimeSpan.MaxValue, say) means "practically never", not an
         // overflow: clamped, it stays a due time in the future.
-        _keepAlive = keepAlive > TimeSpan.Zero ? SseKeepAliveWheel.ClampDueTime(keepAlive.Value) : null;
-        _writeTimeout = writeTimeout > TimeSpan.Zero ? SseKeepAliveWheel.ClampDueTime(writeTimeout.Value) : null;
+        _keepAlive = keepAlive > TimeSpan.Zero ? new SseKeepAlive(SseTimerWheel.ClampDueTime(keepAlive.Value), timeProvider) : null;
+        _writeTimeoutPeriod = writeTimeout > TimeSpan.Zero ? SseTimerWheel.ClampDueTime(writeTimeout.Value) : null;
         _retry = retry;
         _timeProvider = timeProvider;
         _metrics = metrics;
@@ -85,11 +78,14 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
         _buffer = new SseWriteBuffer(context.Response.BodyWriter);
     }
 
-    /// <summary>Runs the stream on the items and item writer a source hands over.</summary>
-    public Task Visit<T, TItemWriter>(IAsyncEnumerable<T> items, TItemWriter itemWriter)
-        where TItemWriter : ISseItemWriter<T> => RunAsync(items, itemWriter);
+    /// <summary>Gets the request the stream answers (sources resolve their services from it).</summary>
+    public HttpContext Context => _context;
 
-    private async Task RunAsync<T, TItemWriter>(IAsyncEnumerable<T> source, TItemWriter itemWriter)
+    /// <summary>Gets whether an MVC action returned the result (JSON sources then use MVC's JSON options).</summary>
+    public bool FromMvc { get; }
+
+    /// <summary>Runs the stream on a source's items and their writer.</summary>
+    public async Task RunAsync<T, TItemWriter>(IAsyncEnumerable<T> source, TItemWriter itemWriter)
         where TItemWriter : ISseItemWriter<T>
     {
         var response = _context.Response;
@@ -105,7 +101,8 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
         _context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_context.RequestAborted, _applicationStopping);
-        _cancellation = cancellation;
+        var writeTimeout = _writeTimeoutPeriod is { } period ? new SseWriteTimeout(period, _timeProvider, _context, cancellation) : null;
+        var output = new SseResponseWriter(_buffer, writeTimeout, _metrics);
         var token = cancellation.Token;
         using var signal = new SseStreamWakeSignal(_timeProvider);
         using var registration = token.UnsafeRegister(static state => ((SseStreamWakeSignal)state!).Cancel(), signal);
@@ -135,7 +132,7 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
 
             // Headers (and the retry hint) go out now, before the source produces anything: EventSource fires
             // onopen and proxies see a live response.
-            if (!await FlushAsync(token))
+            if (!await output.FlushAsync(token))
             {
                 return;
             }
@@ -156,13 +153,13 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
                     inSource = false;
                     sourcePending = true;
                     moveNext.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(signal.OnSourceReady);
-                    if (_buffer.HasUnflushedBytes && !await FlushAsync(token))
+                    if (_buffer.HasUnflushedBytes && !await output.FlushAsync(token))
                     {
                         break;
                     }
 
                     _buffer.Release();
-                    if (!await WaitForSourceAsync(signal, token))
+                    if (!await WaitForSourceAsync(signal, output, token))
                     {
                         break;
                     }
@@ -178,7 +175,7 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
                     inSource = false;
                     if (_buffer.HasUnflushedBytes)
                     {
-                        await FlushAsync(token);
+                        await output.FlushAsync(token);
                     }
 
                     Log.StreamCompleted(_logger, _eventCount);
@@ -188,9 +185,11 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
                 var item = enumerator.Current;
                 inSource = false;
                 itemWriter.Write(item, _encoder, _buffer);
-                _unflushedEvents++;
+                output.EventWritten();
                 _eventCount++;
-                if ((firstAfterWait || IsFlushDue()) && !await FlushAsync(token))
+
+                // Only our own count is read after each event: asking Kestrel's pipe would cost more than encoding.
+                if ((firstAfterWait || _buffer.UnflushedCount >= FlushThreshold) && !await output.FlushAsync(token))
                 {
                     break;
                 }
@@ -201,56 +200,101 @@ internal sealed partial class SseStream : ISseSourceVisitor<Task>
         }
         catch (Exception) when (token.IsCancellationRequested)
         {
-            // The client left, the app is stopping or a write timed out; whatever the source or the pipe threw
-            // is a consequence.
+            // The client left, the app is stopping or a write timed out: whatever was thrown is a consequence.
         }
         catch (Exception exception) when (inSource)
         {
             // The response has started: the client keeps the events it got and sees the stream end cleanly.
             sourceFinished = true;
             Log.SourceFailed(_logger, exception);
-            await TryFlushAfterFailureAsync();
+            await output.TryFlushAfterFailureAsync();
         }
         catch (Exception exception)
         {
             // Serializing an item, encoding or writing failed. Events encoded before it still go out if the pipe
-            // works (a JSON item that fails to serialize writes nothing); a half-written frame is harmless, as
-            // a client discards an event the stream ends in the middle of.
+            // works; a half-written frame is harmless, as a client discards an event the stream ends inside.
             Log.WriteFailed(_logger, exception);
-            await TryFlushAfterFailureAsync();
+            await output.TryFlushAfterFailureAsync();
         }
         finally
         {
             _buffer.Release();
-            EndWriteTimeout();
+            var timedOut = writeTimeout?.End() == true;
+            if (timedOut)
+            {
+                _metrics.WriteTimedOut();
+                Log.WriteTimedOut(_logger, writeTimeout!.Timeout);
+            }
+
             _metrics.StreamEnded();
             if (enumerator is not null)
             {
-                if (!sourceFinished)
-                {
-                    // A source still running (perhaps in background work of its own) learns the stream is over.
-                    TryCancel(cancellation);
-                }
-
-                if (sourcePending)
-                {
-                    // Disposing an enumerator during its MoveNextAsync is not allowed; let the call return first.
-                    // The task that waits for it holds the source and the signal, never this stream (and so
-                    // never the request): a source that never returns must not keep the HttpContext alive.
-                    Log.SourceAbandoned(_logger);
-                    _ = DisposeWhenSourceReturnsAsync(moveNext, enumerator, signal, _timeProvider, _logger);
-                }
-                else
-                {
-                    await DisposeSourceAsync(enumerator, _timeProvider, _logger);
-                }
+                await SseSourceDisposal.CloseAsync(enumerator, sourceFinished ? null : cancellation, sourcePending ? moveNext : null, signal, _timeProvider, _logger);
             }
 
-            LogEnding();
+            LogEnding(timedOut);
         }
     }
 
-    // Checked after every event, so it only reads our own count: asking Kestrel's pipe for its unflushed
-    // bytes each time would cost more than encoding a small event.
-    private bool IsFlushDue() => _buffer.UnflushedCount >= FlushThreshold;
+    // Waits for the pending MoveNextAsync, writing keep-alives while the source is silent. True when the source
+    // has an answer; false when the stream was cancelled first or a keep-alive could not be sent.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WaitForSourceAsync(SseStreamWakeSignal signal, SseResponseWriter output, CancellationToken token)
+    {
+        if (_keepAlive is not { } keepAlive)
+        {
+            return (await signal.WaitAsync(SseWakeReason.SourceReady | SseWakeReason.Cancelled) & SseWakeReason.SourceReady) != 0;
+        }
+
+        // The silence starts now, after the last event was flushed.
+        keepAlive.Reset();
+        signal.ArmKeepAlive(keepAlive.Period);
+        while (true)
+        {
+            var reasons = await signal.WaitAsync(SseWakeReason.Any);
+            if ((reasons & SseWakeReason.SourceReady) != 0)
+            {
+                return true;
+            }
+
+            if ((reasons & SseWakeReason.Cancelled) != 0)
+            {
+                return false;
+            }
+
+            if (keepAlive.IsDue())
+            {
+                _buffer.WriteKeepAlive(_encoder);
+                if (!await output.FlushAsync(token))
+                {
+                    return false;
+                }
+
+                _metrics.KeepAliveSent();
+                keepAlive.Sent();
+            }
+
+            // Zero when the flush itself outlasted the rest of the period: the timer then fires at once.
+            signal.ArmKeepAlive(keepAlive.Remaining);
+        }
+    }
+
+    // Our own cancel also cancels the linked token, so ask the original tokens who ended the stream.
+    private void LogEnding(bool timedOut)
+    {
+        if (timedOut)
+        {
+            // Logged with its own event (SseWriteTimedOut, above); the abort also cancels RequestAborted.
+            return;
+        }
+
+        if (_applicationStopping.IsCancellationRequested)
+        {
+            Log.StoppedByShutdown(_logger);
+        }
+        else if (_context.RequestAborted.IsCancellationRequested)
+        {
+            Log.ClientDisconnected(_logger);
+        }
+    }
 }

@@ -1,12 +1,10 @@
-using System.Threading.Tasks.Sources;
-
 namespace Tako.Sse.Mvc;
 
 /// <summary>
 /// What wakes an idle stream: the source's pending <c>MoveNextAsync</c> completing, its keep-alive timer, and its
 /// cancellation. One instance per stream, reused for every idle period, so waiting allocates nothing: the
-/// timer is created on the first idle wait and re-armed after that, and the awaitable is a reusable
-/// <see cref="IValueTaskSource{T}"/>.
+/// timer is created on the first idle wait and re-armed after that, and the awaitable is reused
+/// (<see cref="SseWaitable{T}"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -27,12 +25,11 @@ namespace Tako.Sse.Mvc;
 /// cancelled, every later wait reports it.
 /// </para>
 /// </remarks>
-internal sealed class SseStreamWakeSignal : IValueTaskSource<SseWakeReason>, IDisposable
+internal sealed class SseStreamWakeSignal : SseWaitable<SseWakeReason>, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private readonly Action _onSourceReady;
-    private ManualResetValueTaskSourceCore<SseWakeReason> _core;
     private ITimer? _timer;
     private SseWakeReason _pending;
     private SseWakeReason _interest;
@@ -40,12 +37,10 @@ internal sealed class SseStreamWakeSignal : IValueTaskSource<SseWakeReason>, IDi
     public SseStreamWakeSignal(TimeProvider timeProvider)
     {
         _timeProvider = timeProvider;
+        // The waiter resumes on the thread pool, never on the signalling thread (SseWaitable): that thread
+        // belongs to a producer, the clock or a canceller, and the loop would run the source's next
+        // MoveNextAsync on it.
         _onSourceReady = () => Signal(SseWakeReason.SourceReady);
-
-        // The waiter resumes on the thread pool, never on the signalling thread: that thread belongs to a
-        // producer, the clock or a canceller, and the loop would run the source's next MoveNextAsync on it. The
-        // hop costs one work item per wake-up (see docs/performance.md for what it costs end to end).
-        _core.RunContinuationsAsynchronously = true;
     }
 
     /// <summary>Gets the callback to register on the source's pending <c>MoveNextAsync</c> (cached: no allocation).</summary>
@@ -65,8 +60,8 @@ internal sealed class SseStreamWakeSignal : IValueTaskSource<SseWakeReason>, IDi
             _pending &= ~SseWakeReason.KeepAliveDue;
         }
 
-        // On the system clock the timer is an entry of the shared keep-alive wheel (see SseKeepAliveWheel).
-        _timer ??= SseKeepAliveWheel.CreateTimer(_timeProvider, static state => ((SseStreamWakeSignal)state!).Signal(SseWakeReason.KeepAliveDue), this);
+        // On the system clock the timer is an entry of the shared timer wheel (see SseTimerWheel).
+        _timer ??= SseTimerWheel.CreateTimer(_timeProvider, static state => ((SseStreamWakeSignal)state!).Signal(SseWakeReason.KeepAliveDue), this);
         _timer.Change(dueTime, Timeout.InfiniteTimeSpan);
     }
 
@@ -92,20 +87,12 @@ internal sealed class SseStreamWakeSignal : IValueTaskSource<SseWakeReason>, IDi
                 return new ValueTask<SseWakeReason>(ready);
             }
 
-            _core.Reset();
             _interest = interest;
-            return new ValueTask<SseWakeReason>(this, _core.Version);
+            return Wait();
         }
     }
 
     public void Dispose() => _timer?.Dispose();
-
-    SseWakeReason IValueTaskSource<SseWakeReason>.GetResult(short token) => _core.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<SseWakeReason>.GetStatus(short token) => _core.GetStatus(token);
-
-    void IValueTaskSource<SseWakeReason>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
 
     private void Signal(SseWakeReason reason)
     {
@@ -126,7 +113,7 @@ internal sealed class SseStreamWakeSignal : IValueTaskSource<SseWakeReason>, IDi
         }
 
         // Outside the lock: completing queues the waiter to the thread pool.
-        _core.SetResult(ready);
+        Complete(ready);
     }
 }
 

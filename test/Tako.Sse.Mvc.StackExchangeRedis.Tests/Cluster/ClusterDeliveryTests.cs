@@ -72,10 +72,10 @@ public sealed class ClusterDeliveryTests(SharedCluster shared)
         }
 
         await Poll.UntilAsync(() => a.Hub.GetSubscriberCount(channel) == 0, "the subscriber to leave");
-        a.RedisHub.Subscriptions.Sweep();
-        a.RedisHub.Subscriptions.Sweep();
+        a.RedisHub.Sweep();
+        a.RedisHub.Sweep();
 
-        a.RedisHub.Subscriptions.Count.Should().Be(0);
+        a.RedisHub.Channels.Count.Should().Be(0);
         await Poll.UntilAsync(
             async () => (await cluster.ExecuteAsync(owner, "PUBSUB", "SHARDNUMSUB", "tako:sse:{" + channel + "}")).EndsWith('0'),
             "the sharded subscription to go");

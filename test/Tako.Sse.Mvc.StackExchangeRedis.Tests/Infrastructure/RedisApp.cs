@@ -131,7 +131,7 @@ public sealed class RedisApp : IAsyncDisposable
 
     /// <summary>Waits until this instance's subscription to the channel is in place (its cursor is set).</summary>
     public Task ServingAsync(string channel) => Poll.UntilAsync(
-        () => RedisHub.Subscriptions.TryGet(channel, out var state) && state.Ready.IsCompletedSuccessfully,
+        () => RedisHub.Channels.TryGet(channel, out var state) && state.Ready.IsCompletedSuccessfully,
         $"the subscription to {channel}");
 
     public IConnectionMultiplexer? Multiplexer => RedisHub.Connection.Current;

@@ -3,20 +3,21 @@ using System.Diagnostics;
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// One shared clock for the keep-alive timers of every stream on the system clock: a single timer ticks every
-/// <see cref="Resolution"/> while any stream is armed, and each tick wakes every stream that fell due.
+/// The coarse timer every stream's timers run on (its keep-alive and its write timeout), on the system clock: a
+/// single system timer ticks every <see cref="Resolution"/> while any entry is armed, and each tick fires every
+/// entry that fell due.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Why: with one system timer per stream, 5,000 silent streams on a 1 s keep-alive fall due at 5,000
 /// different instants a second, and each one wakes a thread-pool thread on its own; the wake-ups, not the
 /// keep-alive frames, dominated the server's CPU time. Rounding due times up to a shared tick lets one wake-up
-/// serve every stream due in that tick.
+/// serve every timer due in that tick.
 /// </para>
 /// <para>
-/// Cost: a keep-alive is written up to one <see cref="Resolution"/> later than it is due, never earlier (a tick
-/// fires only entries whose due time has passed, and the stream loop still checks the silence against the
-/// clock). An armed stream holds one small <see cref="Entry"/> and no system timer.
+/// Cost: a timer fires up to one <see cref="Resolution"/> later than it is due, never earlier (a tick fires only
+/// entries whose due time has passed, and each user still checks its own deadline against the clock). An armed
+/// timer is one small <see cref="Entry"/>, no system timer.
 /// </para>
 /// <para>
 /// A tick visits only the entries that can be due: armed entries hang in slots of <see cref="SlotLength"/> by
@@ -26,13 +27,13 @@ namespace Tako.Sse.Mvc;
 /// </para>
 /// <para>
 /// Only <see cref="TimeProvider.System"/> is served here. Any other <see cref="TimeProvider"/> (a fake clock
-/// in tests, a simulation) gets its own exact timer per stream from <see cref="TimeProvider.CreateTimer"/>, so
+/// in tests, a simulation) gets an exact timer of its own from <see cref="TimeProvider.CreateTimer"/>, so
 /// advancing that clock behaves exactly as before.
 /// </para>
 /// </remarks>
-internal sealed class SseKeepAliveWheel
+internal sealed class SseTimerWheel
 {
-    /// <summary>The tick of the shared timer: how late, at most, a keep-alive can be.</summary>
+    /// <summary>The tick of the shared timer: how late, at most, a timer fires.</summary>
     internal static readonly TimeSpan Resolution = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
@@ -48,7 +49,7 @@ internal sealed class SseKeepAliveWheel
     // slot for the wheel to come round again (its due time, not its slot, decides when it fires).
     private const int SystemSlotCount = 4096;
 
-    private static readonly SseKeepAliveWheel s_system = new(Resolution, SlotLength, SystemSlotCount);
+    private static readonly SseTimerWheel s_system = new(Resolution, SlotLength, SystemSlotCount);
 
     private readonly Lock _gate = new();
     private readonly Entry?[] _slots;
@@ -69,7 +70,7 @@ internal sealed class SseKeepAliveWheel
     /// <param name="resolution">The period of the shared timer.</param>
     /// <param name="slotLength">The span of due times one slot holds.</param>
     /// <param name="slotCount">A power of two: slots per lap.</param>
-    internal SseKeepAliveWheel(TimeSpan resolution, TimeSpan slotLength, int slotCount)
+    internal SseTimerWheel(TimeSpan resolution, TimeSpan slotLength, int slotCount)
     {
         Debug.Assert(slotCount > 0 && (slotCount & (slotCount - 1)) == 0, "The slot count is a power of two.");
         _resolution = resolution;
@@ -77,14 +78,9 @@ internal sealed class SseKeepAliveWheel
         _slotMask = slotCount - 1;
         _slotTicks = Math.Max(1, (long)(slotLength.TotalSeconds * Stopwatch.Frequency));
 
-        // The shared wheel is created inside the first request that arms a timer. A timer captures the
-        // ExecutionContext it is created in and runs every callback in it: that request's AsyncLocals (its
-        // Activity, logging scopes, whatever the app stored) would live, and flow into every later tick, for
-        // the life of the process.
-        using (ExecutionContext.SuppressFlow())
-        {
-            _tick = TimeProvider.System.CreateTimer(static state => ((SseKeepAliveWheel)state!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
+        // The shared wheel is created inside the first request that arms a timer: its tick must not carry that
+        // request's context for the life of the process.
+        _tick = SseBackground.CreateTimer(TimeProvider.System, static state => ((SseTimerWheel)state!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -99,11 +95,11 @@ internal sealed class SseKeepAliveWheel
         now + (long)(Math.Clamp(dueTime.TotalSeconds, 0, MaxDueTime.TotalSeconds) * Stopwatch.Frequency);
 
     /// <summary>
-    /// Creates the keep-alive timer of one stream: an entry of the shared wheel on the system clock, an exact
-    /// timer of <paramref name="timeProvider"/> otherwise. Created disarmed, like
+    /// Creates a one-shot timer: an entry of the shared wheel on the system clock, an exact timer of
+    /// <paramref name="timeProvider"/> otherwise. Created disarmed, like
     /// <c>CreateTimer(…, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)</c>.
     /// </summary>
-    /// <remarks>The stream's keep-alive and write timeout both use it.</remarks>
+    /// <remarks>A stream's keep-alive (<see cref="SseStreamWakeSignal"/>) and its write timeout (<see cref="SseWriteTimeout"/>) both use it.</remarks>
     public static ITimer CreateTimer(TimeProvider timeProvider, TimerCallback callback, object? state) =>
         ReferenceEquals(timeProvider, TimeProvider.System)
             ? s_system.CreateEntry(callback, state)
@@ -172,7 +168,7 @@ internal sealed class SseKeepAliveWheel
 
         // Outside the lock, on this thread-pool thread, one after the other. A callback only marks its stream
         // due and queues the stream's loop to the thread pool (see SseStreamWakeSignal): no stream's write, and
-        // no source's code, runs on this thread, so one stream that blocks cannot delay the others' keep-alives.
+        // no source's code, runs on this thread, so one stream that blocks cannot delay the others' timers.
         try
         {
             foreach (var entry in _due)
@@ -253,8 +249,8 @@ internal sealed class SseKeepAliveWheel
         _armedCount--;
     }
 
-    /// <summary>The keep-alive timer of one stream on the shared wheel: one-shot, re-armed with <see cref="Change"/>.</summary>
-    private sealed class Entry(SseKeepAliveWheel wheel, TimerCallback callback, object? state) : ITimer
+    /// <summary>One timer on the shared wheel: one-shot, re-armed with <see cref="Change"/>.</summary>
+    private sealed class Entry(SseTimerWheel wheel, TimerCallback callback, object? state) : ITimer
     {
         // Guarded by the wheel's lock.
         public long DueTimestamp;
@@ -265,7 +261,7 @@ internal sealed class SseKeepAliveWheel
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             // Streams arm one-shot timers only; a period would be a programming error here.
-            Debug.Assert(period == Timeout.InfiniteTimeSpan, "Keep-alive timers are one-shot.");
+            Debug.Assert(period == Timeout.InfiniteTimeSpan, "Timers of the wheel are one-shot.");
             if (dueTime == Timeout.InfiniteTimeSpan)
             {
                 wheel.Disarm(this);

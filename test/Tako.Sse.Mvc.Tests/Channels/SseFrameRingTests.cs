@@ -1,11 +1,11 @@
 namespace Tako.Sse.Mvc.Tests.Channels;
 
-public class SseSubscriberQueueTests
+public class SseFrameRingTests
 {
     [Fact]
     public void EnqueueDequeue_WrappingAndGrowing_KeepsFifoOrderUpToCapacity()
     {
-        var queue = new SseSubscriberQueue(capacity: 6);
+        var queue = new SseFrameRing(capacity: 6);
         var next = 0;
         var expected = 0;
         for (var round = 0; round < 20; round++)

@@ -1,16 +1,31 @@
 using System.Buffers;
 using System.Text.Json;
+using StackExchange.Redis;
 
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// How an event is stored in its stream entry (field <c>p</c>) and carried in its announcement: a small JSON
-/// object <c>{"data":…,"event":…,"comment":…,"retry":ms}</c> with the fields the event has, readable with
-/// <c>XRANGE</c> in redis-cli. Each instance encodes the SSE frame from it once, with its own encoder and the
-/// entry's id.
+/// The wire format of the Redis hub, in one place: what a stream entry holds and what an announcement carries.
 /// </summary>
-internal static class RedisEventPayload
+/// <remarks>
+/// <para>
+/// Each entry of a channel's stream holds <c>p</c>, the event, and <c>v</c>, the id of the entry before it
+/// (<c>0-0</c> for the first one of a stream). The event is a small JSON object
+/// <c>{"data":…,"event":…,"comment":…,"retry":ms}</c> with the fields it has, readable with <c>XRANGE</c> in
+/// redis-cli; each instance encodes the SSE frame from it once, with its own encoder and the entry's id.
+/// </para>
+/// <para>
+/// The announcement of a new entry on the channel's pub/sub channel is <c>id \n previous \n payload</c> (written
+/// by <see cref="RedisAppendScript"/>). With the previous id an instance knows exactly whether it missed
+/// anything: an announcement or a read range that does not follow on from the last entry it delivered means
+/// events in between (lost while its pub/sub connection was down, or trimmed).
+/// </para>
+/// </remarks>
+internal static class RedisProtocol
 {
+    public const string PayloadField = "p";
+    public const string PreviousField = "v";
+
     public static byte[] Serialize(in SseEvent sseEvent)
     {
         var buffer = new ArrayBufferWriter<byte>(64 + ((sseEvent.Data?.Length ?? 0) * 2));
@@ -98,5 +113,66 @@ internal static class RedisEventPayload
         {
             return false;
         }
+    }
+
+    /// <summary>Splits an announcement into the entry's id, the previous entry's id and the payload.</summary>
+    public static bool TryParseAnnouncement(byte[]? message, out RedisStreamId id, out RedisStreamId previous, out ReadOnlyMemory<byte> payload)
+    {
+        id = previous = default;
+        payload = default;
+        if (message is null)
+        {
+            return false;
+        }
+
+        var first = Array.IndexOf(message, (byte)'\n');
+        var second = first < 0 ? -1 : Array.IndexOf(message, (byte)'\n', first + 1);
+        if (second < 0
+            || !TryParseAscii(message.AsSpan(0, first), out id)
+            || !TryParseAscii(message.AsSpan(first + 1, second - first - 1), out previous))
+        {
+            return false;
+        }
+
+        payload = message.AsMemory(second + 1);
+        return true;
+    }
+
+    /// <summary>Reads an entry of a stream this hub wrote.</summary>
+    public static bool TryReadEntry(StreamEntry entry, out RedisStreamId id, out RedisStreamId previous, out byte[] payload)
+    {
+        previous = default;
+        payload = [];
+        if (!RedisStreamId.TryParse((string?)entry.Id, out id))
+        {
+            return false;
+        }
+
+        var before = entry[PreviousField];
+        var bytes = (byte[]?)entry[PayloadField];
+        if (bytes is null || before.IsNull || !RedisStreamId.TryParse((string?)before, out previous))
+        {
+            return false;
+        }
+
+        payload = bytes;
+        return true;
+    }
+
+    private static bool TryParseAscii(ReadOnlySpan<byte> ascii, out RedisStreamId id)
+    {
+        Span<char> chars = stackalloc char[Math.Min(ascii.Length, 48)];
+        if (ascii.Length > chars.Length)
+        {
+            id = default;
+            return false;
+        }
+
+        for (var i = 0; i < ascii.Length; i++)
+        {
+            chars[i] = (char)ascii[i];
+        }
+
+        return RedisStreamId.TryParse(chars, out id);
     }
 }

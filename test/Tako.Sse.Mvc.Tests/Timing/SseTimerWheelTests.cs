@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Tako.Sse.Mvc.Tests.Performance;
+namespace Tako.Sse.Mvc.Tests.Timing;
 
-public class SseKeepAliveWheelTests
+public class SseTimerWheelTests
 {
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(20);
 
@@ -12,7 +12,7 @@ public class SseKeepAliveWheelTests
     {
         var time = new FakeTimeProvider();
         var fired = 0;
-        using var timer = SseKeepAliveWheel.CreateTimer(time, _ => Interlocked.Increment(ref fired), null);
+        using var timer = SseTimerWheel.CreateTimer(time, _ => Interlocked.Increment(ref fired), null);
         timer.Change(TimeSpan.FromSeconds(10), Timeout.InfiniteTimeSpan);
 
         time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
@@ -28,7 +28,7 @@ public class SseKeepAliveWheelTests
         var fired = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
         var count = 0;
         var armed = Stopwatch.GetTimestamp();
-        using var timer = SseKeepAliveWheel.CreateTimer(TimeProvider.System, _ =>
+        using var timer = SseTimerWheel.CreateTimer(TimeProvider.System, _ =>
         {
             Interlocked.Increment(ref count);
             fired.TrySetResult(Stopwatch.GetElapsedTime(armed));
@@ -44,8 +44,8 @@ public class SseKeepAliveWheelTests
     public async Task Change_ReArmedBeforeDue_FiresForTheLatestArmingOnly()
     {
         var fired = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var first = SseKeepAliveWheel.CreateTimer(TimeProvider.System, _ => fired.TrySetResult("first"), null);
-        using var second = SseKeepAliveWheel.CreateTimer(TimeProvider.System, _ => fired.TrySetResult("second"), null);
+        using var first = SseTimerWheel.CreateTimer(TimeProvider.System, _ => fired.TrySetResult("first"), null);
+        using var second = SseTimerWheel.CreateTimer(TimeProvider.System, _ => fired.TrySetResult("second"), null);
 
         // The first timer is pushed far out (as an event pushes back a stream's keep-alive); the second one,
         // armed later with a short due time, must be the one that fires.
@@ -61,8 +61,8 @@ public class SseKeepAliveWheelTests
     {
         var disposedFired = 0;
         var probe = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var disposed = SseKeepAliveWheel.CreateTimer(TimeProvider.System, _ => Interlocked.Increment(ref disposedFired), null);
-        using var later = SseKeepAliveWheel.CreateTimer(TimeProvider.System, _ => probe.TrySetResult(), null);
+        var disposed = SseTimerWheel.CreateTimer(TimeProvider.System, _ => Interlocked.Increment(ref disposedFired), null);
+        using var later = SseTimerWheel.CreateTimer(TimeProvider.System, _ => probe.TrySetResult(), null);
         disposed.Change(TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
         disposed.Dispose();
 
@@ -79,7 +79,7 @@ public class SseKeepAliveWheelTests
     {
         // A lap of 8 one-millisecond slots, so due times 0 to 60 ms wrap it several times: an entry whose slot
         // the wheel passes a lap early must wait for its due time.
-        var wheel = new SseKeepAliveWheel(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), 8);
+        var wheel = new SseTimerWheel(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), 8);
         const int count = 61;
         var firedAfter = new TimeSpan?[count];
         var fireCounts = new int[count];
@@ -126,7 +126,7 @@ public class SseKeepAliveWheelTests
     [Fact]
     public async Task CreateEntry_DisarmedAndReArmedFarOut_FiresOnlyForTheLastArming()
     {
-        var wheel = new SseKeepAliveWheel(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), 8);
+        var wheel = new SseTimerWheel(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), 8);
         var fired = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
         var count = 0;
         var armed = Stopwatch.GetTimestamp();
@@ -154,13 +154,13 @@ public class SseKeepAliveWheelTests
     public async Task Tick_WheelCreatedInsideARequestsExecutionContext_CallbacksRunWithoutIt()
     {
         var local = new AsyncLocal<string?>();
-        SseKeepAliveWheel? wheel = null;
+        SseTimerWheel? wheel = null;
 
         // Built where an AsyncLocal is set, as the shared wheel is built inside the first request that arms it.
         await Task.Run(() =>
         {
             local.Value = "first request";
-            wheel = new SseKeepAliveWheel(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), 8);
+            wheel = new SseTimerWheel(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), 8);
         });
         var seen = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var timer = wheel!.CreateEntry(_ => seen.TrySetResult(local.Value ?? "(none)"), null);
@@ -176,9 +176,9 @@ public class SseKeepAliveWheelTests
     {
         var now = Stopwatch.GetTimestamp();
 
-        var due = SseKeepAliveWheel.DueTimestamp(now, TimeSpan.FromTicks(ticks));
+        var due = SseTimerWheel.DueTimestamp(now, TimeSpan.FromTicks(ticks));
 
-        due.Should().Be(now + (long)(SseKeepAliveWheel.MaxDueTime.TotalSeconds * Stopwatch.Frequency));
-        SseKeepAliveWheel.ClampDueTime(TimeSpan.FromTicks(ticks)).Should().Be(SseKeepAliveWheel.MaxDueTime);
+        due.Should().Be(now + (long)(SseTimerWheel.MaxDueTime.TotalSeconds * Stopwatch.Frequency));
+        SseTimerWheel.ClampDueTime(TimeSpan.FromTicks(ticks)).Should().Be(SseTimerWheel.MaxDueTime);
     }
 }

@@ -1,33 +1,22 @@
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// One channel on this instance: its history and its subscribers, both guarded by <see cref="Gate"/>. Holding
-/// the lock while a frame is appended and handed to every subscriber is what makes history order the delivery
-/// order, and what makes a new subscriber's history snapshot and its registration one atomic step.
+/// The subscribers of one channel on this instance: what a hub keeps per channel to fan a frame out. Not
+/// thread-safe: the hub's per-channel lock guards it, and a hub holds that lock while it hands a frame to
+/// <see cref="Deliver"/>, so every subscriber sees one order.
 /// </summary>
-internal sealed class SseChannel(string name)
+/// <remarks>
+/// Adding and removing count the <c>tako.sse.channel.subscribers</c> metric. A subscriber whose queue is full under
+/// <see cref="SseSlowSubscriberPolicy.Disconnect"/> is removed by <see cref="Deliver"/> itself, and disconnects
+/// itself off the caller's thread: the hub has nothing to do after the lock.
+/// </remarks>
+internal sealed class SseSubscriberSet
 {
     private SseSubscriber[] _subscribers = [];
     private int _count;
 
-    public string Name { get; } = name;
-
-    public Lock Gate { get; } = new();
-
-    /// <summary>Gets the history. A hub that keeps history elsewhere (a backplane) leaves it empty.</summary>
-    public SseChannelHistory History { get; } = new();
-
-    /// <summary>Gets the number of subscribers; read without the lock by <see cref="ISseHub.GetSubscriberCount"/>.</summary>
-    public int SubscriberCount => Volatile.Read(ref _count);
-
-    /// <summary>
-    /// Gets or sets whether the channel has left the hub's table. Set under the lock; whoever finds it set
-    /// after taking the lock looks the channel up again (the table may hold a new one by then).
-    /// </summary>
-    public bool Removed { get; set; }
-
-    /// <summary>Gets whether nothing keeps the channel: no subscriber, no history.</summary>
-    public bool IsEmpty => _count == 0 && History.Count == 0;
+    /// <summary>Gets the number of subscribers; may be read without the lock.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     public void Add(SseSubscriber subscriber)
     {
@@ -39,6 +28,7 @@ internal sealed class SseChannel(string name)
         subscriber.Index = _count;
         _subscribers[_count] = subscriber;
         Volatile.Write(ref _count, _count + 1);
+        subscriber.Context.Metrics.SubscriberAdded();
     }
 
     /// <summary>Removes a subscriber in O(1) (the last one takes its place); false when it was not here.</summary>
@@ -65,14 +55,15 @@ internal sealed class SseChannel(string name)
             _subscribers = [];
         }
 
+        subscriber.Context.Metrics.SubscriberRemoved();
         return true;
     }
 
     /// <summary>
-    /// Hands a frame to every subscriber. A subscriber whose queue is full under the Disconnect policy is
-    /// removed here and added to <paramref name="refused"/>; the caller disconnects it after releasing the lock.
+    /// Hands a frame to every subscriber. One whose queue is full under the Disconnect policy is removed and
+    /// disconnected (<see cref="SseSubscriber.TryEnqueue"/>).
     /// </summary>
-    public void Deliver(SseChannelFrame frame, ref List<SseSubscriber>? refused)
+    public void Deliver(SseChannelFrame frame)
     {
         // Backwards, so the subscriber Remove moves into a refused one's slot has been served already.
         for (var i = _count - 1; i >= 0; i--)
@@ -81,7 +72,7 @@ internal sealed class SseChannel(string name)
             if (!subscriber.TryEnqueue(frame))
             {
                 Remove(subscriber);
-                (refused ??= []).Add(subscriber);
+                subscriber.Disconnect();
             }
         }
     }

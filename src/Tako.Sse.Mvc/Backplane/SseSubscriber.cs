@@ -1,0 +1,296 @@
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// One request's subscription, read by the stream loop as an async enumerator of frames: first an opening gap
+/// event or the frames missed since <c>Last-Event-ID</c>, then live frames from a bounded queue
+/// (<see cref="SseSubscriberBacklog"/>). A hub creates it, puts it in the <see cref="SseSubscriberSet"/> of its
+/// channel, and hands it frames through that set.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The subscriber depends on its <see cref="SseSubscriberContext"/> (options, metrics, gap events, logger) and
+/// on two callbacks: <c>abort</c> (the request's connection, for the Disconnect policy) and <c>leave</c>, which
+/// the hub gives it to take it out of its channel once the response has ended. It never sees the hub.
+/// </para>
+/// <para>
+/// Publishers only ever enqueue under this subscriber's lock and never wait for it. A waiting reader is woken
+/// through <see cref="SseWaitable{T}"/>, so the stream loop resumes on the thread pool, never on a publisher's
+/// thread.
+/// </para>
+/// <para>
+/// For a backplane, whose history is elsewhere: <see cref="Hold"/> and <see cref="Release"/> let the hub register
+/// the subscriber at once (so it queues every live frame) and give it what the client missed after a round
+/// trip; <see cref="OpenAfter"/> delays the response's headers until the hub knows where the channel stands.
+/// </para>
+/// </remarks>
+internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseChannelFrame>
+{
+    private readonly Lock _gate = new();
+
+    // Orders an abort against the end of the request: taken to abort, and to mark the subscriber disposed.
+    // Kestrel reuses an HttpContext for the next request on the connection, so an abort that ran after the
+    // subscription's request had finished could hit an unrelated request. Disposal happens before the
+    // request finishes, and an abort only runs before disposal. Separate from _gate so the abort never runs
+    // under the lock publishers take.
+    private readonly Lock _abortGate = new();
+    private readonly Action _abort;
+    private readonly Action<SseSubscriber, object> _leave;
+    private readonly object _leaveState;
+    private SseSubscriberBacklog _backlog;
+    private bool _waiting;
+    private bool _ended;
+    private bool _held;
+    private bool _disposed;
+    private CancellationTokenRegistration _cancellation;
+
+    /// <param name="context">The hub's shared context.</param>
+    /// <param name="channel">The channel's name (for logs).</param>
+    /// <param name="abort">Aborts the request's connection.</param>
+    /// <param name="leave">Called once, when the response has ended, with <paramref name="leaveState"/> (the hub's entry for the channel).</param>
+    /// <param name="leaveState">What <paramref name="leave"/> needs to find the subscriber's channel.</param>
+    /// <param name="opening">A gap event that goes out first, or <see langword="null"/>.</param>
+    /// <param name="missed">The frames the client missed, oldest first, or <see langword="null"/>.</param>
+    public SseSubscriber(
+        SseSubscriberContext context,
+        string channel,
+        Action abort,
+        Action<SseSubscriber, object> leave,
+        object leaveState,
+        SseChannelFrame? opening = null,
+        SseChannelFrame[]? missed = null)
+    {
+        Context = context;
+        Channel = channel;
+        _abort = abort;
+        _leave = leave;
+        _leaveState = leaveState;
+        _backlog = new SseSubscriberBacklog(context.Options.SubscriberQueueSize);
+        _backlog.Open(opening, missed);
+    }
+
+    public SseSubscriberContext Context { get; }
+
+    /// <summary>Gets the channel's name.</summary>
+    public string Channel { get; }
+
+    /// <summary>Gets or sets the position in its <see cref="SseSubscriberSet"/>; -1 when in none. Guarded by the set's lock.</summary>
+    public int Index { get; set; } = -1;
+
+    public SseChannelFrame Current { get; private set; } = null!;
+
+    /// <summary>
+    /// Gets whether the subscription is over (its response is ending, or the Disconnect policy refused it): a
+    /// backplane stops working for it.
+    /// </summary>
+    public bool HasEnded
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ended;
+            }
+        }
+    }
+
+    /// <summary>Gets what the response waits for before its headers go out (see <see cref="OpenAfter"/>), or <see langword="null"/>.</summary>
+    public Task? Opening { get; private set; }
+
+    /// <summary>Ends the subscription (its reader gets no more frames) when <paramref name="token"/> fires.</summary>
+    public void EndOn(CancellationToken token) =>
+        _cancellation = token.UnsafeRegister(static state => ((SseSubscriber)state!).End(), this);
+
+    /// <summary>
+    /// Queues a frame; called by <see cref="SseSubscriberSet.Deliver"/> under the channel's lock. False when the
+    /// queue is full and the policy is <see cref="SseSlowSubscriberPolicy.Disconnect"/>: the subscriber has then
+    /// ended, and the set removes it and calls <see cref="Disconnect"/>.
+    /// </summary>
+    public bool TryEnqueue(SseChannelFrame frame)
+    {
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return true;
+            }
+
+            if (_backlog.IsFull)
+            {
+                if (Context.Options.SlowSubscriberPolicy == SseSlowSubscriberPolicy.Disconnect)
+                {
+                    _ended = true;
+                    _backlog.Clear();
+                    return false;
+                }
+
+                _backlog.DropOldest();
+                Context.Metrics.Dropped();
+            }
+
+            _backlog.Enqueue(frame);
+            if (!_held)
+            {
+                Wake(true);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Aborts the response of a subscriber that <see cref="TryEnqueue"/> refused, off the publisher's thread.</summary>
+    public void Disconnect()
+    {
+        Context.Metrics.SlowDisconnected();
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static subscriber =>
+            {
+                Log.SlowSubscriberDisconnected(subscriber.Context.Logger, subscriber.Channel, subscriber.Context.Options.SubscriberQueueSize);
+
+                // Abort, not a graceful end: the reader may be stuck in a write the client never takes, and a
+                // graceful end would wait for that write. Aborting also fires RequestAborted, which ends the loop.
+                lock (subscriber._abortGate)
+                {
+                    if (!subscriber._disposed)
+                    {
+                        subscriber._abort();
+                    }
+                }
+
+                subscriber.End();
+            },
+            this,
+            preferLocal: false);
+    }
+
+    /// <summary>
+    /// Backplane support: called before the hub hands the subscriber out. The response opens (EventSource's
+    /// <c>onopen</c>) only once <paramref name="opening"/>, which must never fault, has completed: a hub that
+    /// learns where its channel stands only after a round trip can then promise every event published after
+    /// <c>onopen</c>. Live frames queue meanwhile, as usual.
+    /// </summary>
+    public void OpenAfter(Task opening) => Opening = opening;
+
+    /// <summary>
+    /// Backplane support: called right after the subscriber joined its set, under the channel's lock, so no frame
+    /// is queued yet. A held subscriber queues live frames as usual but hands none to its reader until
+    /// <see cref="Release"/>: what the client missed must go out before the live frames.
+    /// </summary>
+    public void Hold()
+    {
+        lock (_gate)
+        {
+            _held = true;
+        }
+    }
+
+    /// <summary>
+    /// Backplane support: ends <see cref="Hold"/>. <paramref name="opening"/> and <paramref name="missed"/> go out
+    /// first, as if given to the constructor; the queued frames for which <paramref name="alreadySent"/> is
+    /// true (the client had them before it came here) are discarded.
+    /// </summary>
+    public void Release(SseChannelFrame? opening, SseChannelFrame[]? missed, Func<SseChannelFrame, bool>? alreadySent = null)
+    {
+        lock (_gate)
+        {
+            if (!_held)
+            {
+                return;
+            }
+
+            _held = false;
+            _backlog.Open(opening, missed);
+            if (alreadySent is not null)
+            {
+                _backlog.Discard(alreadySent);
+            }
+
+            if (_backlog.HasFrames)
+            {
+                Wake(true);
+            }
+        }
+    }
+
+    public ValueTask<bool> MoveNextAsync()
+    {
+        lock (_gate)
+        {
+            if (TryTake())
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_ended)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            _waiting = true;
+            return Wait();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        bool first;
+        lock (_abortGate)
+        {
+            first = !_disposed;
+            _disposed = true;
+        }
+
+        if (first)
+        {
+            _cancellation.Dispose();
+            End();
+            _leave(this, _leaveState);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void End()
+    {
+        lock (_gate)
+        {
+            _ended = true;
+            _backlog.Clear();
+            Wake(false);
+        }
+    }
+
+    // Under the lock: wakes the waiting reader, which takes its frame itself (OnResult), when it runs.
+    private void Wake(bool result)
+    {
+        if (_waiting)
+        {
+            _waiting = false;
+            Complete(result);
+        }
+    }
+
+    protected override bool OnResult(bool result)
+    {
+        if (!result)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            return TryTake();
+        }
+    }
+
+    // Under the lock.
+    private bool TryTake()
+    {
+        if (_ended || _held || !_backlog.TryTake(Context, Channel, out var frame))
+        {
+            return false;
+        }
+
+        Current = frame;
+        return true;
+    }
+}

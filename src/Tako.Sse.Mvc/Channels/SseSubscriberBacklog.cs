@@ -1,0 +1,116 @@
+namespace Tako.Sse.Mvc;
+
+/// <summary>
+/// The frames waiting for one subscriber's reader, in the order it gets them: the opening gap event, the frames
+/// missed since <c>Last-Event-ID</c> (a snapshot of the history), a gap for frames dropped from the queue, then
+/// the queue of live frames, bounded by <see cref="SseChannelOptions.SubscriberQueueSize"/>.
+/// </summary>
+/// <remarks>
+/// A mutable struct inside <see cref="SseSubscriber"/> (no object of its own), guarded by the subscriber's lock.
+/// The missed frames do not count against the queue's bound: they are the history's frames, already in memory,
+/// and a resume after a long outage must not trip the slow-subscriber policy before the first write.
+/// </remarks>
+internal struct SseSubscriberBacklog(int queueSize)
+{
+    private SseFrameRing _queue = new(queueSize);
+    private SseChannelFrame? _opening;
+    private SseChannelFrame[]? _missed;
+    private int _missedTaken;
+    private long _dropped;
+    private string? _lastDroppedId;
+    private string? _lastDeliveredId;
+
+    /// <summary>Gets whether the reader has anything to take.</summary>
+    public readonly bool HasFrames => _opening is not null || _missed is not null || _queue.Count > 0 || _dropped > 0;
+
+    /// <summary>Gets whether the live queue has reached its bound.</summary>
+    public readonly bool IsFull => _queue.IsFull;
+
+    /// <summary>Sets what goes out before the live frames: an opening gap event, or the frames the client missed.</summary>
+    public void Open(SseChannelFrame? opening, SseChannelFrame[]? missed)
+    {
+        _opening = opening;
+        _missed = missed is { Length: > 0 } ? missed : null;
+        _missedTaken = 0;
+    }
+
+    /// <summary>Queues a live frame; the queue must not be full.</summary>
+    public void Enqueue(SseChannelFrame frame) => _queue.Enqueue(frame);
+
+    /// <summary>
+    /// Drops the oldest queued frame (<see cref="SseSlowSubscriberPolicy.DropOldest"/>). The dropped frames sit just
+    /// before the oldest one still queued, so the gap event goes out before it: the reader sees the run of frames
+    /// it got, a gap, then frames that follow on.
+    /// </summary>
+    public void DropOldest()
+    {
+        _lastDroppedId = _queue.Dequeue().Id;
+        _dropped++;
+    }
+
+    /// <summary>Discards the queued frames for which <paramref name="alreadySent"/> is true, keeping the others' order.</summary>
+    public void Discard(Func<SseChannelFrame, bool> alreadySent)
+    {
+        // Rotating the ring once keeps the order of the frames that stay.
+        for (var i = _queue.Count; i > 0; i--)
+        {
+            var queued = _queue.Dequeue();
+            if (!alreadySent(queued))
+            {
+                _queue.Enqueue(queued);
+            }
+        }
+    }
+
+    /// <summary>Drops every live frame and the queue's slots.</summary>
+    public void Clear() => _queue.Clear();
+
+    /// <summary>Takes the next frame for the reader, counting it (and logging a gap) in <paramref name="context"/>.</summary>
+    public bool TryTake(SseSubscriberContext context, string channel, out SseChannelFrame frame)
+    {
+        if (_opening is { } opening)
+        {
+            _opening = null;
+            frame = opening;
+            return true;
+        }
+
+        if (_missed is { } missed)
+        {
+            frame = missed[_missedTaken];
+            missed[_missedTaken++] = null!;
+            if (_missedTaken == missed.Length)
+            {
+                _missed = null;
+            }
+
+            Delivered(context, frame);
+            return true;
+        }
+
+        if (_dropped > 0)
+        {
+            frame = context.Gaps.Create(_lastDeliveredId, SseGapFrames.Dropped, _lastDroppedId!, _dropped);
+            context.Metrics.GapSent(SseGapFrames.Dropped);
+            Log.EventsDropped(context.Logger, channel, _dropped);
+            _dropped = 0;
+            return true;
+        }
+
+        if (_queue.Count > 0)
+        {
+            frame = _queue.Dequeue();
+            Delivered(context, frame);
+            return true;
+        }
+
+        frame = null!;
+        return false;
+    }
+
+    private void Delivered(SseSubscriberContext context, SseChannelFrame frame)
+    {
+        _lastDeliveredId = frame.Id;
+        context.Metrics.Delivered();
+    }
+}
