@@ -42,6 +42,9 @@ public static class SampleApp
 
         builder.Services.AddControllers();
 
+        // The OpenAPI document at /openapi/v1.json: each stream's events come from its [ProducesServerSentEvents].
+        builder.Services.AddOpenApi();
+
         // Options come from the "Tako:Sse" section of appsettings.json; pass a delegate to set them in code.
         var tako = builder.Services.AddTakoSse();
 
@@ -73,6 +76,7 @@ public static class SampleApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapControllers();
+        app.MapOpenApi();
         return app;
     }
 

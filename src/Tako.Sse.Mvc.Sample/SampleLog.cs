@@ -11,7 +11,7 @@ internal static partial class SampleLog
         Message = "Order {OrderId} packed and shipped in {Milliseconds} ms")]
     public static partial void OrderShipped(ILogger logger, int orderId, int milliseconds);
 
-    [LoggerMessage(EventId = 3, EventName = "PaymentRetried", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 3, EventName = "PaymentRetried", Level = LogLevel.Information,
         Message = "Payment for order {OrderId} was declined once and retried")]
     public static partial void PaymentRetried(ILogger logger, int orderId);
 
@@ -24,18 +24,18 @@ internal static partial class SampleLog
     public static partial void ProgressJobFinished(ILogger logger, long jobId);
 
     [LoggerMessage(EventId = 6, EventName = "ResumeStreamResumed", Level = LogLevel.Information,
-        Message = "Resume stream of client {Client} reconnected with Last-Event-ID {LastEventId}")]
-    public static partial void ResumeStreamResumed(ILogger logger, string client, long lastEventId);
+        Message = "Resume stream of client {ClientTag} reconnected with Last-Event-ID {LastEventId}")]
+    public static partial void ResumeStreamResumed(ILogger logger, string clientTag, long lastEventId);
 
     [LoggerMessage(EventId = 7, EventName = "ResumeStreamDropped", Level = LogLevel.Information,
-        Message = "Resume stream of client {Client} dropped on request; the browser reconnects by itself")]
-    public static partial void ResumeStreamDropped(ILogger logger, string client);
+        Message = "Resume stream of client {ClientTag} dropped on request; the browser reconnects by itself")]
+    public static partial void ResumeStreamDropped(ILogger logger, string clientTag);
 
     [LoggerMessage(EventId = 8, EventName = "ChatStreamResumed", Level = LogLevel.Information,
-        Message = "Chat stream of client {Client} reconnected with Last-Event-ID {LastEventId}")]
-    public static partial void ChatStreamResumed(ILogger logger, string client, string lastEventId);
+        Message = "Chat stream of client {ClientTag} reconnected with Last-Event-ID {LastEventId}")]
+    public static partial void ChatStreamResumed(ILogger logger, string clientTag, string lastEventId);
 
     [LoggerMessage(EventId = 9, EventName = "ChatStreamDropped", Level = LogLevel.Information,
-        Message = "Chat stream of client {Client} ended on request; the browser reconnects by itself")]
-    public static partial void ChatStreamDropped(ILogger logger, string client);
+        Message = "Chat stream of client {ClientTag} ended on request; the browser reconnects by itself")]
+    public static partial void ChatStreamDropped(ILogger logger, string clientTag);
 }

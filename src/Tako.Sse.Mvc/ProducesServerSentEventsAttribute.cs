@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
+
 namespace Tako.Sse.Mvc;
 
 /// <summary>
@@ -7,12 +9,13 @@ namespace Tako.Sse.Mvc;
 /// <c>.ProducesServerSentEvents&lt;T&gt;(eventName)</c> (<see cref="Microsoft.AspNetCore.Builder.SseEndpointConventionBuilderExtensions"/>).
 /// </summary>
 /// <remarks>
+/// An MVC action with this attribute is in the API description even without <c>[ApiController]</c>.
 /// OpenAPI gives one response one schema: when the events of an endpoint carry different types, the schema is the
 /// first one's, and every event is named with its type in the response's description.
 /// </remarks>
 /// <example><c>[ProducesServerSentEvents(typeof(Order), "order")]</c></example>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = true, Inherited = true)]
-public sealed class ProducesServerSentEventsAttribute : Attribute
+public sealed class ProducesServerSentEventsAttribute : Attribute, IApiDescriptionVisibilityProvider
 {
     /// <summary>Declares an event of the stream.</summary>
     /// <param name="type">The type whose JSON is the event's data (<see cref="string"/> for plain text).</param>
@@ -37,4 +40,10 @@ public sealed class ProducesServerSentEventsAttribute : Attribute
     /// (<see cref="SseChannelOptions.GapEventName"/>). Default: <see langword="false"/>.
     /// </summary>
     public bool ChannelSubscription { get; set; }
+
+    /// <summary>
+    /// Gets <see langword="false"/>: an action that declares its events is in the API description (and so in the
+    /// OpenAPI document) even in a controller without <c>[ApiController]</c>.
+    /// </summary>
+    bool IApiDescriptionVisibilityProvider.IgnoreApi => false;
 }

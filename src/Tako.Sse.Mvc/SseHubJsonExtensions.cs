@@ -21,7 +21,7 @@ public static class SseHubJsonExtensions
     /// </summary>
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="hub">The hub.</param>
-    /// <param name="channel">The channel's name: 1 to 256 characters, no control or bidirectional-formatting characters.</param>
+    /// <param name="channel">The channel's name: 1 to 256 characters, no control characters.</param>
     /// <param name="value">The value; its JSON is the event's data.</param>
     /// <param name="eventName">The <c>event:</c> name, or <see langword="null"/> for a plain message.</param>
     /// <param name="cancellationToken">Cancels the publication before it has happened.</param>
@@ -44,7 +44,7 @@ public static class SseHubJsonExtensions
     /// </summary>
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="hub">The hub.</param>
-    /// <param name="channel">The channel's name: 1 to 256 characters, no control or bidirectional-formatting characters.</param>
+    /// <param name="channel">The channel's name: 1 to 256 characters, no control characters.</param>
     /// <param name="value">The value; its JSON is the event's data.</param>
     /// <param name="typeInfo">The value's contract, for example <c>AppJsonContext.Default.Order</c>.</param>
     /// <param name="eventName">The <c>event:</c> name, or <see langword="null"/> for a plain message.</param>

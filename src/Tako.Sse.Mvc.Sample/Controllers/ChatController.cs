@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Tako.Sse.Mvc.Sample.Chat;
+using Tako.Sse.Mvc.Sample.Services;
 
 namespace Tako.Sse.Mvc.Sample.Controllers;
 
@@ -21,7 +21,6 @@ public sealed class ChatController(ISseHub hub, ChatConnections connections, Tim
     /// <summary>The event name of a chat message.</summary>
     public const string EventName = "chat";
 
-    private const int MaxClientIdLength = 64;
     private const int MaxNameLength = 40;
     private const int MaxTextLength = 500;
 
@@ -31,13 +30,14 @@ public sealed class ChatController(ISseHub hub, ChatConnections connections, Tim
     /// </summary>
     /// <param name="client">An id the page chose, so that its "drop connection" button finds this stream.</param>
     /// <param name="lastEventId">The last id the browser saw, on a reconnect.</param>
-    /// <returns>The stream, or 400 for a client id that is too long.</returns>
+    /// <returns>The stream, or 400 for a client id that is not 1 to 64 letters, digits or hyphens.</returns>
     [HttpGet("/chat")]
+    [ProducesServerSentEvents(typeof(ChatMessage), EventName, ChannelSubscription = true)]
     public IActionResult Subscribe([FromQuery] string? client, [FromHeader(Name = "Last-Event-ID")] string? lastEventId)
     {
-        if (client is { Length: > MaxClientIdLength })
+        if (!string.IsNullOrEmpty(client) && !ClientIds.IsValid(client))
         {
-            return BadRequest($"A client id has at most {MaxClientIdLength} characters.");
+            return BadRequest($"A client id is 1 to {ClientIds.MaxLength} ASCII letters, digits or hyphens.");
         }
 
         if (!string.IsNullOrEmpty(client))
@@ -45,7 +45,7 @@ public sealed class ChatController(ISseHub hub, ChatConnections connections, Tim
             connections.Open(client, HttpContext);
             if (lastEventId is not null)
             {
-                SampleLog.ChatStreamResumed(logger, client, lastEventId);
+                SampleLog.ChatStreamResumed(logger, ClientIds.Tag(client), lastEventId);
             }
         }
 
@@ -67,8 +67,8 @@ public sealed class ChatController(ISseHub hub, ChatConnections connections, Tim
         }
 
         var message = new ChatMessage(name, text, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-        var data = JsonSerializer.Serialize(message, JsonSerializerOptions.Web);
-        var id = await hub.PublishAsync(Channel, SseEvent.FromData(data).WithEvent(EventName), cancellationToken);
+        // The app's JSON options (MVC's here), the same SseActionResult.Json uses: no serializer call of our own.
+        var id = await hub.PublishJsonAsync(Channel, message, EventName, cancellationToken);
         return Accepted(new { id });
     }
 
@@ -78,12 +78,12 @@ public sealed class ChatController(ISseHub hub, ChatConnections connections, Tim
     [HttpPost("/chat/drop")]
     public IActionResult Drop([FromQuery] string? client)
     {
-        if (string.IsNullOrEmpty(client) || !connections.Drop(client))
+        if (!ClientIds.IsValid(client) || !connections.Drop(client!))
         {
             return NotFound();
         }
 
-        SampleLog.ChatStreamDropped(logger, client);
+        SampleLog.ChatStreamDropped(logger, ClientIds.Tag(client!));
         return NoContent();
     }
 }

@@ -39,6 +39,7 @@ public sealed partial class DemoSignInController : ControllerBase
         return NoContent();
     }
 
-    [GeneratedRegex("^[a-z0-9-]{1,32}$", RegexOptions.CultureInvariant)]
+    // \z, not $: .NET's $ also matches before a final newline, and "ada\n" would name a user whose channel is invalid.
+    [GeneratedRegex(@"\A[a-z0-9-]{1,32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserName();
 }

@@ -13,6 +13,8 @@ public sealed class EchoController : ControllerBase
     /// <param name="text">Any text, straight from the query string.</param>
     /// <returns>The stream.</returns>
     [HttpGet("/echo")]
+    [ProducesServerSentEvents(typeof(string))]
+    [ProducesServerSentEvents(typeof(string), "end")]
     public SseActionResult Echo([FromQuery] string? text) =>
         new(new[]
         {

@@ -25,6 +25,9 @@ public sealed class FeedController(TimeProvider timeProvider) : ControllerBase
     /// <param name="lastEventId">The last id the browser saw, on a reconnect.</param>
     /// <returns>The stream.</returns>
     [HttpGet("/feed")]
+    [ProducesServerSentEvents(typeof(string))]
+    [ProducesServerSentEvents(typeof(string), "news")]
+    [ProducesServerSentEvents(typeof(string), "price")]
     public SseActionResult Feed([FromHeader(Name = "Last-Event-ID")] long? lastEventId) =>
         new(Events(lastEventId ?? 0, timeProvider));
 

@@ -10,5 +10,6 @@ public sealed class LogsController(LogTail tail) : ControllerBase
     /// <summary>The recent log lines, then each new one as it is written, as JSON <c>log</c> events.</summary>
     /// <returns>The stream.</returns>
     [HttpGet("/logs")]
+    [ProducesServerSentEvents(typeof(LogEntry), "log")]
     public SseActionResult Logs() => SseActionResult.Json(tail.FollowAsync(), "log");
 }

@@ -24,6 +24,7 @@ public sealed class NotificationsController(ISseHub hub) : ControllerBase
     /// <param name="lastEventId">The last id the browser saw, on a reconnect.</param>
     /// <returns>The stream.</returns>
     [HttpGet("/me/notifications")]
+    [ProducesServerSentEvents(typeof(string), EventName, ChannelSubscription = true)]
     public SseActionResult Subscribe([FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
         SseActionResult.Subscribe(UserChannel.For(User), lastEventId);
 

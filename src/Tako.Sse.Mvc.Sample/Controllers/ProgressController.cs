@@ -16,6 +16,8 @@ public sealed class ProgressController(TimeProvider timeProvider, ILogger<Progre
     /// <summary>Runs a new five-second job for this request and reports its progress.</summary>
     /// <returns>The stream; it ends after the <c>done</c> event, so the page closes its EventSource there.</returns>
     [HttpGet("/progress")]
+    [ProducesServerSentEvents(typeof(int), "progress")]
+    [ProducesServerSentEvents(typeof(string), "done")]
     public SseActionResult Progress() => new(RunJob(Interlocked.Increment(ref s_lastJobId)));
 
     private async IAsyncEnumerable<SseEvent> RunJob(long jobId, [EnumeratorCancellation] CancellationToken cancellationToken = default)

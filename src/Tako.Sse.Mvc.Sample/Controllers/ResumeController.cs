@@ -11,7 +11,6 @@ namespace Tako.Sse.Mvc.Sample.Controllers;
 /// <param name="logger">Logs reconnects and drops.</param>
 public sealed class ResumeController(ResumeConnections connections, TimeProvider timeProvider, ILogger<ResumeController> logger) : ControllerBase
 {
-    private const int MaxClientIdLength = 64;
     private static readonly TimeSpan s_period = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan s_reconnectDelay = TimeSpan.FromSeconds(1);
 
@@ -23,19 +22,21 @@ public sealed class ResumeController(ResumeConnections connections, TimeProvider
     /// <param name="lastEventId">The last id the browser saw, on a reconnect.</param>
     /// <returns>The stream, or 400 without a usable client id.</returns>
     [HttpGet("/resume")]
+    [ProducesServerSentEvents(typeof(long))]
+    [ProducesServerSentEvents(typeof(long), "resumed")]
     public IActionResult Resume([FromQuery] string? client, [FromHeader(Name = "Last-Event-ID")] long? lastEventId)
     {
-        if (string.IsNullOrEmpty(client) || client.Length > MaxClientIdLength)
+        if (!ClientIds.IsValid(client))
         {
-            return BadRequest($"Pass ?client= with 1 to {MaxClientIdLength} characters.");
+            return BadRequest($"Pass ?client= with 1 to {ClientIds.MaxLength} ASCII letters, digits or hyphens.");
         }
 
         if (lastEventId is { } resumedAfter)
         {
-            SampleLog.ResumeStreamResumed(logger, client, resumedAfter);
+            SampleLog.ResumeStreamResumed(logger, ClientIds.Tag(client!), resumedAfter);
         }
 
-        return new SseActionResult(Numbers(client, lastEventId));
+        return new SseActionResult(Numbers(client!, lastEventId));
     }
 
     /// <summary>Ends the client's open stream, as a lost connection would; its browser reconnects by itself.</summary>
@@ -44,12 +45,12 @@ public sealed class ResumeController(ResumeConnections connections, TimeProvider
     [HttpPost("/resume/drop")]
     public IActionResult Drop([FromQuery] string? client)
     {
-        if (string.IsNullOrEmpty(client) || !connections.Drop(client))
+        if (!ClientIds.IsValid(client) || !connections.Drop(client!))
         {
             return NotFound();
         }
 
-        SampleLog.ResumeStreamDropped(logger, client);
+        SampleLog.ResumeStreamDropped(logger, ClientIds.Tag(client!));
         return NoContent();
     }
 

@@ -13,6 +13,7 @@ public sealed class TickerController(TimeProvider timeProvider) : ControllerBase
     /// <summary>One <c>tick: n</c> message a second, forever, on the raw path (bytes in, one message per chunk).</summary>
     /// <returns>The stream.</returns>
     [HttpGet("/events")]
+    [ProducesServerSentEvents(typeof(string))]
     public SseActionResult Events() => new(Ticks(timeProvider));
 
     private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Ticks(

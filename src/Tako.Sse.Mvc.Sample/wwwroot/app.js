@@ -150,7 +150,8 @@ function renderProgress(status) {
 // --- Chat: a public channel, resumed from its history after a reconnect -------------------------------
 function startChat() {
   const c = sample.chat;
-  c.client = Math.random().toString(36).slice(2, 12);
+  // 128 random bits: an id is enough to drop its stream. getRandomValues works off localhost too, unlike randomUUID.
+  c.client = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   c.name = `guest-${c.client.slice(0, 4)}`;
   $("chat-you").textContent = c.name;
   const source = watch("chat", new EventSource(`/chat?client=${c.client}`), true);

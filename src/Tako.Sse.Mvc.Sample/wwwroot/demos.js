@@ -147,7 +147,8 @@ function startLogs() {
 function startResume() {
   const r = sample.resume;
   Object.assign(r, { numbers: [], last: null, gaps: 0, duplicates: 0, resumedAfter: [] });
-  r.client = Math.random().toString(36).slice(2, 12);
+  // 128 random bits: an id is enough to drop its stream. getRandomValues works off localhost too, unlike randomUUID.
+  r.client = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   $("resume-numbers").replaceChildren();
   $("resume-status").textContent = "";
   renderResume();

@@ -5,7 +5,11 @@ internal static class SseChannelNames
 {
     public const int MaxLength = 256;
 
-    /// <summary>Throws unless <paramref name="channel"/> is 1 to 256 characters without control characters.</summary>
+    /// <summary>
+    /// Throws unless <paramref name="channel"/> is 1 to 256 characters without control characters, line or
+    /// paragraph separators (U+2028, U+2029) or bidirectional formatting characters (U+202A to U+202E, U+2066 to
+    /// U+2069, U+200E, U+200F, U+061C).
+    /// </summary>
     public static void Validate(string channel, string paramName)
     {
         ArgumentNullException.ThrowIfNull(channel, paramName);
@@ -17,9 +21,12 @@ internal static class SseChannelNames
         // Names end up in logs and metrics tags; control characters there are a log-forging vector.
         foreach (var c in channel)
         {
-            if (char.IsControl(c))
+            // U+2028 and U+2029 break lines in many log viewers; a bidi override (U+202E) makes a name read as
+            // another one.
+            if (char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or
+                (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C')
             {
-                throw new ArgumentException("A channel name cannot contain control characters.", paramName);
+                throw new ArgumentException("A channel name cannot contain control characters, line separators or bidirectional formatting characters.", paramName);
             }
         }
     }

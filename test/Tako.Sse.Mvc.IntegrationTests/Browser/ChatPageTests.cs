@@ -73,7 +73,7 @@ public class ChatPageTests(ChromiumFixture chromium)
         // shows only provisional request headers, so the sample's log is the witness).
         var client = await dropped.ReadAsync<string>("window.sample.chat.client");
         chromium.Sample!.Logs.GetSnapshot()
-            .Where(r => r.Id.Name == "ChatStreamResumed" && r.GetStructuredStateValue("Client") == client)
+            .Where(r => r.Id.Name == "ChatStreamResumed" && r.GetStructuredStateValue("ClientTag") == Tako.Sse.Mvc.Sample.Services.ClientIds.Tag(client))
             .Select(r => r.GetStructuredStateValue("LastEventId"))
             .Should().Equal([lastIdBeforeDrop]);
         var lines = (await dropped.ReadAsync<List<ChatLine>>("window.sample.chat.messages")).Where(m => m.Text.EndsWith(tag, StringComparison.Ordinal)).ToList();

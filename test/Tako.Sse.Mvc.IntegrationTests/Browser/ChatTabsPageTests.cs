@@ -138,7 +138,7 @@ public class ChatTabsPageTests(ChromiumFixture chromium)
 
         var client = await dropped.ReadAsync<string>("window.sample.chat.client");
         chromium.Sample!.Logs.GetSnapshot()
-            .Where(r => r.Id.Name == "ChatStreamResumed" && r.GetStructuredStateValue("Client") == client)
+            .Where(r => r.Id.Name == "ChatStreamResumed" && r.GetStructuredStateValue("ClientTag") == Tako.Sse.Mvc.Sample.Services.ClientIds.Tag(client))
             .Select(r => r.GetStructuredStateValue("LastEventId"))
             .Should().Equal([lastIdBeforeDrop]);
         var lines = (await dropped.ReadAsync<List<ChatPageTests.ChatLine>>("window.sample.chat.messages")).Where(m => m.Text.EndsWith(tag, StringComparison.Ordinal)).ToList();

@@ -113,6 +113,7 @@ public sealed class SampleUserChannelTests(SampleFixture sample) : IClassFixture
     [InlineData("")]
     [InlineData("Alice")]
     [InlineData("alice\nbob")]
+    [InlineData("alice\n")]
     [InlineData("a-name-that-is-far-too-long-for-the-demo")]
     public async Task SignIn_NameOutsideThePattern_Returns400(string name)
     {
