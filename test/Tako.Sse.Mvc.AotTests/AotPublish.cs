@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 
+using Tako.Sse.Mvc.Testing;
+
 namespace Tako.Sse.Mvc.AotTests;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class AotPublish : IAsyncLifetime
     private static readonly TimeSpan s_publishTimeout = TimeSpan.FromMinutes(8);
 
     private Process? _app;
-    private StackExchangeRedis.Tests.Infrastructure.RedisServer? _redis;
+    private RedisServer? _redis;
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("tako-aot-").FullName;
 
@@ -41,7 +43,7 @@ public sealed class AotPublish : IAsyncLifetime
 
         try
         {
-            _redis = await StackExchangeRedis.Tests.Infrastructure.RedisServer.StartAsync();
+            _redis = await RedisServer.StartAsync();
         }
         catch (SkipException skip)
         {

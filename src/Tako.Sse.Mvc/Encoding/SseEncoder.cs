@@ -10,7 +10,7 @@ namespace Tako.Sse.Mvc;
 /// The default <see cref="ISseEncoder"/>: writes the wire format of DESIGN.md straight into the output
 /// buffer, transcoding UTF-16 to UTF-8 in place, with no allocation per event.
 /// </summary>
-internal sealed partial class SseEncoder : ISseEncoder
+internal sealed class SseEncoder : ISseEncoder, ISseUtf8EventEncoder
 {
     internal const string EventStreamContentType = "text/event-stream";
     internal const string AccelBufferingHeader = "X-Accel-Buffering";
@@ -26,36 +26,18 @@ internal sealed partial class SseEncoder : ISseEncoder
         _keepAliveFrame = Encoding.UTF8.GetBytes(":" + value.KeepAliveComment + "\n\n");
     }
 
-    // Chars of text transcoded per chunk by the multi-line path; the scratch holds their worst case, 3 bytes each
-    // (a CRLF kept whole can add one char).
-    private const int ScratchChars = 2048;
-    private const int ScratchBytes = (ScratchChars + 1) * 3;
-
-    // Chars narrowed per step by the ASCII multi-line path, and the output room one step may touch: 32 line
-    // breaks of up to 7 bytes, plus a 32-byte store past the last one, rounded up.
-    private const int AsciiBlock = 32;
-    private const int AsciiBlockRoom = 256;
-
-    // The longest value the single-line path asks one span for: the largest request the cursor makes anyway.
-    private const int MaxAsciiLine = 16 * 1024;
-
-    [ThreadStatic]
-    private static byte[]? t_scratch;
-
     private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
 
-    // "\n" + the prefix of the next line, written with one 8-byte store instead of a copy per line.
-    private static readonly LineBreak DataLineBreak = new(MemoryMarshal.Read<ulong>("\ndata: \0"u8), 7);
+    // "\n" + the prefix of the next line (SseLineBreak).
+    private static readonly SseLineBreak DataLineBreak = new(MemoryMarshal.Read<ulong>("\ndata: \0"u8), 7);
 
-    private static readonly LineBreak CommentLineBreak = new(MemoryMarshal.Read<ulong>("\n: \0\0\0\0\0"u8), 3);
+    private static readonly SseLineBreak CommentLineBreak = new(MemoryMarshal.Read<ulong>("\n: \0\0\0\0\0"u8), 3);
 
     private static ReadOnlySpan<byte> CommentPrefix => ": "u8;
 
     private static ReadOnlySpan<byte> EventPrefix => "event: "u8;
 
     private static ReadOnlySpan<byte> IdPrefix => "id: "u8;
-
-    private static ReadOnlySpan<byte> RetryPrefix => "retry: "u8;
 
     public void ApplyHeaders(HttpResponse response)
     {
@@ -89,29 +71,29 @@ internal sealed partial class SseEncoder : ISseEncoder
         var writer = new SseBufferCursor(output);
         if (evt.Comment is { } comment)
         {
-            WriteLines(ref writer, CommentPrefix, CommentLineBreak, comment);
+            SseLineWriter.WriteLines(ref writer, CommentPrefix, CommentLineBreak, comment);
         }
 
         // An empty name means the default type "message" to a browser, but not to every parser (.NET's
         // SseParser reports ""); writing nothing gives the browser's meaning everywhere.
         if (evt.Event is { Length: > 0 } name)
         {
-            WriteLine(ref writer, EventPrefix, name);
+            SseLineWriter.WriteLine(ref writer, EventPrefix, name);
         }
 
         if (evt.Id is { } id)
         {
-            WriteLine(ref writer, IdPrefix, id);
+            SseLineWriter.WriteLine(ref writer, IdPrefix, id);
         }
 
         if (evt.RetryMilliseconds >= 0)
         {
-            WriteRetry(ref writer, evt.RetryMilliseconds);
+            SseLineWriter.WriteRetry(ref writer, evt.RetryMilliseconds);
         }
 
         if (evt.Data is { } data)
         {
-            WriteLines(ref writer, DataPrefix, DataLineBreak, data);
+            SseLineWriter.WriteLines(ref writer, DataPrefix, DataLineBreak, data);
         }
 
         writer.WriteByte((byte)'\n');
@@ -123,30 +105,27 @@ internal sealed partial class SseEncoder : ISseEncoder
         ArgumentNullException.ThrowIfNull(output);
         var writer = new SseBufferCursor(output);
         writer.Write(DataPrefix);
-        WriteLineBytes(ref writer, DataLineBreak, utf8);
+        SseLineWriter.WriteLineBytes(ref writer, DataLineBreak, utf8);
         writer.Write("\n\n"u8);
         writer.Commit();
     }
 
-    /// <summary>
-    /// Writes what <see cref="Encode"/> writes for an event with an optional name and id and this data, from
-    /// UTF-8 bytes: a serialized JSON payload skips the round trip through a string.
-    /// </summary>
-    internal static void EncodeUtf8(string? eventName, string? id, ReadOnlySpan<byte> utf8Data, IBufferWriter<byte> output)
+    /// <inheritdoc />
+    public void EncodeUtf8Event(string? eventName, string? id, ReadOnlySpan<byte> utf8Data, IBufferWriter<byte> output)
     {
         var writer = new SseBufferCursor(output);
         if (eventName is { Length: > 0 })
         {
-            WriteLine(ref writer, EventPrefix, eventName);
+            SseLineWriter.WriteLine(ref writer, EventPrefix, eventName);
         }
 
         if (id is not null)
         {
-            WriteLine(ref writer, IdPrefix, id);
+            SseLineWriter.WriteLine(ref writer, IdPrefix, id);
         }
 
         writer.Write(DataPrefix);
-        WriteLineBytes(ref writer, DataLineBreak, utf8Data);
+        SseLineWriter.WriteLineBytes(ref writer, DataLineBreak, utf8Data);
         writer.Write("\n\n"u8);
         writer.Commit();
     }

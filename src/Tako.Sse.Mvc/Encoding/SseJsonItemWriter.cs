@@ -8,7 +8,8 @@ namespace Tako.Sse.Mvc;
 /// <summary>
 /// Serializes each item with System.Text.Json into one reusable buffer, then writes it as the data of one event
 /// (an indented document becomes several data lines, rebuilt exactly by the client), with the item's event name
-/// and id. A custom <see cref="ISseEncoder"/> gets the whole event through <see cref="ISseEncoder.Encode"/>.
+/// and id. The default encoder takes the UTF-8 bytes as they are (<see cref="ISseUtf8EventEncoder"/>); a custom
+/// <see cref="ISseEncoder"/> gets the whole event through <see cref="ISseEncoder.Encode"/>.
 /// </summary>
 internal sealed class SseJsonItemWriter<T>(JsonTypeInfo<T> typeInfo, SseJsonFields<T> fields) : ISseItemWriter<T>
 {
@@ -22,11 +23,11 @@ internal sealed class SseJsonItemWriter<T>(JsonTypeInfo<T> typeInfo, SseJsonFiel
         var id = fields.GetId(item);
         Serialize(item);
 
-        if (encoder is SseEncoder)
+        if (encoder is ISseUtf8EventEncoder utf8)
         {
             if (fields.HasFields)
             {
-                SseEncoder.EncodeUtf8(eventName, id, _buffer.WrittenSpan, output);
+                utf8.EncodeUtf8Event(eventName, id, _buffer.WrittenSpan, output);
             }
             else
             {

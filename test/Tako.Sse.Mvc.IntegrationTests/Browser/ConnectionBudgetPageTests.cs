@@ -1,5 +1,4 @@
 using Tako.Sse.Mvc.IntegrationTests.Channels;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 using Tako.Sse.Mvc.Sample.Controllers;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Browser;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
-using Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Browser;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Channels;
 

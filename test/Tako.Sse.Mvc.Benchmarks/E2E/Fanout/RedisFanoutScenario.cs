@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+using Tako.Sse.Mvc.Testing;
 
 namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 

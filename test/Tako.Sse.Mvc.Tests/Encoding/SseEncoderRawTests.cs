@@ -3,6 +3,7 @@ using System.Text;
 using CsCheck;
 using static Tako.Sse.Mvc.Tests.Infrastructure.SseRoundTrip;
 
+// Namespace of the root, not of the folder: a Tests.Encoding namespace would hide System.Text.Encoding.
 namespace Tako.Sse.Mvc.Tests;
 
 /// <summary>

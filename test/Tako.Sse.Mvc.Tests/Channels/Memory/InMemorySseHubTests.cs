@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Tako.Sse.Mvc.Tests.Channels;
+namespace Tako.Sse.Mvc.Tests.Channels.Memory;
 
 public class InMemorySseHubTests
 {

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Moq;
 
-namespace Tako.Sse.Mvc.Tests.Action;
+namespace Tako.Sse.Mvc.Tests.Streaming;
 
 /// <summary>When the stream flushes: headers at once, ready events together, and often enough to bound memory.</summary>
 public class SseStreamFlushTests

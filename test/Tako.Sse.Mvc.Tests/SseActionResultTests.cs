@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
 
-namespace Tako.Sse.Mvc.Tests.Action;
+using Tako.Sse.Mvc.Tests.Streaming;
+
+namespace Tako.Sse.Mvc.Tests;
 
 /// <summary>The public result: argument checks and how it finds its executor.</summary>
 public class SseActionResultTests

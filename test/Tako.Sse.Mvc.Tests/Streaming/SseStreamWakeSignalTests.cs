@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Tako.Sse.Mvc.Tests.Action;
+namespace Tako.Sse.Mvc.Tests.Streaming;
 
 public class SseStreamWakeSignalTests
 {

@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
-namespace Tako.Sse.Mvc.Tests.Action;
+namespace Tako.Sse.Mvc.Tests.Streaming;
 
 /// <summary>How a stream ends when the source, the client or the host does not cooperate.</summary>
 public class SseStreamEndingTests

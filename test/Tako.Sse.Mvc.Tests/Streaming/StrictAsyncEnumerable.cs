@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 
-namespace Tako.Sse.Mvc.Tests.Action;
+namespace Tako.Sse.Mvc.Tests.Streaming;
 
 /// <summary>
 /// A source whose <c>MoveNextAsync</c> results are pooled value tasks that fail the test if they are

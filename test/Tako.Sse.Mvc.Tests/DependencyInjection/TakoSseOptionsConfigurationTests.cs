@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Tako.Sse.Mvc.Tests;
+namespace Tako.Sse.Mvc.Tests.DependencyInjection;
 
 /// <summary>Durations that cannot surprise, "off" spelled explicitly, and unknown keys under Tako:Sse.</summary>
 public class TakoSseOptionsConfigurationTests

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Tako.Sse.Mvc.Tests.Headers;
+namespace Tako.Sse.Mvc.Tests;
 
 public class SseHttpRequestExtensionsTests
 {

@@ -6,21 +6,34 @@ using System.Runtime.Intrinsics;
 
 namespace Tako.Sse.Mvc;
 
-// The line-splitting paths of the encoder: every field value is written as "<prefix><line>\n" lines,
-// with CRLF, CR and LF each ending a line. The ASCII fast paths live in SseEncoder.AsciiText.cs.
-internal sealed partial class SseEncoder
+/// <summary>
+/// The line-splitting paths of <see cref="SseEncoder"/>: every field value is written as <c>&lt;prefix&gt;&lt;line&gt;\n</c>
+/// lines, with CRLF, CR and LF each ending a line. Text that is all ASCII takes the vectorized paths of
+/// <see cref="SseAsciiLines"/>; the rest is transcoded here.
+/// </summary>
+internal static class SseLineWriter
 {
+    // Chars of text transcoded per chunk by the multi-line path; the scratch holds their worst case, 3 bytes each
+    // (a CRLF kept whole can add one char).
+    private const int ScratchChars = 2048;
+    private const int ScratchBytes = (ScratchChars + 1) * 3;
+
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
+    private static ReadOnlySpan<byte> RetryPrefix => "retry: "u8;
+
     // One "<prefix><line>\n" per line of text; CRLF, CR and LF each end a line, and a trailing line break
     // gives a trailing empty line so the client rebuilds the exact text.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, LineBreak lineBreak, ReadOnlySpan<char> text)
+    internal static void WriteLines(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, SseLineBreak lineBreak, ReadOnlySpan<char> text)
     {
         writer.Write(prefix);
-        if (Vector128.IsHardwareAccelerated && text.Length < AsciiBlock && TryWriteShortAsciiLine(ref writer, text))
+        if (Vector128.IsHardwareAccelerated && text.Length < SseAsciiLines.AsciiBlock && SseAsciiLines.TryWriteShortAsciiLine(ref writer, text))
         {
             // Done in one pass, without a call.
         }
-        else if (Vector256.IsHardwareAccelerated && text.Length is >= AsciiBlock and <= MaxAsciiLine && TryWriteAsciiLine(ref writer, text))
+        else if (Vector256.IsHardwareAccelerated && text.Length is >= SseAsciiLines.AsciiBlock and <= SseAsciiLines.MaxAsciiLine && SseAsciiLines.TryWriteAsciiLine(ref writer, text))
         {
             // Done in one pass.
         }
@@ -39,7 +52,7 @@ internal sealed partial class SseEncoder
 
     // A short rest of text: one IndexOfAny and one transcoder call per line is cheaper than going through
     // the scratch buffer. Cutting at line breaks never splits a surrogate pair.
-    private static void WriteShortLines(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
+    private static void WriteShortLines(ref SseBufferCursor writer, SseLineBreak lineBreak, ReadOnlySpan<char> text)
     {
         while (true)
         {
@@ -57,9 +70,31 @@ internal sealed partial class SseEncoder
         }
     }
 
+    // ASCII text, the common case, is narrowed and split into lines in one pass straight into the output
+    // (WriteAsciiLines); what it leaves (a short tail, or everything from the first non-ASCII block on) goes
+    // through the general paths below.
+    private static void WriteMultiLine(ref SseBufferCursor writer, SseLineBreak lineBreak, ReadOnlySpan<char> text)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            if (text.Length >= 2 * SseAsciiLines.AsciiBlock)
+            {
+                text = text[SseAsciiLines.WriteAsciiLines(ref writer, lineBreak, text)..];
+            }
+
+            if (text.Length < 2 * SseAsciiLines.AsciiBlock)
+            {
+                WriteShortLines(ref writer, lineBreak, text);
+                return;
+            }
+        }
+
+        WriteMultiLineChunks(ref writer, lineBreak, text);
+    }
+
     // Transcoding line by line pays the transcoder's fixed cost per line; instead each chunk of text is
     // transcoded at once into a per-thread scratch buffer, then its lines are copied out with their prefixes.
-    private static void WriteMultiLineChunks(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
+    private static void WriteMultiLineChunks(ref SseBufferCursor writer, SseLineBreak lineBreak, ReadOnlySpan<char> text)
     {
         var scratch = t_scratch ??= new byte[ScratchBytes];
         while (!text.IsEmpty)
@@ -88,7 +123,7 @@ internal sealed partial class SseEncoder
     // Copies UTF-8 text, replacing each CRLF, CR and LF with lineBreak ("\n" + the prefix of the next line).
     // Lines are short (tens of bytes), so one IndexOfAny per line would pay its start-up cost once per line;
     // instead 32 bytes at a time are compared and every line break of the block is taken from one bit mask.
-    private static void WriteLineBytes(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<byte> bytes)
+    internal static void WriteLineBytes(ref SseBufferCursor writer, SseLineBreak lineBreak, ReadOnlySpan<byte> bytes)
     {
         var lineStart = 0;
         if (Vector256.IsHardwareAccelerated && bytes.Length >= Vector256<byte>.Count)
@@ -132,7 +167,7 @@ internal sealed partial class SseEncoder
         return (Vector256.Equals(block, Vector256.Create((byte)'\r')) | Vector256.Equals(block, Vector256.Create((byte)'\n'))).ExtractMostSignificantBits();
     }
 
-    private static void WriteBlockLines(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<byte> bytes, int offset, uint mask, ref int lineStart)
+    private static void WriteBlockLines(ref SseBufferCursor writer, SseLineBreak lineBreak, ReadOnlySpan<byte> bytes, int offset, uint mask, ref int lineStart)
     {
         while (mask != 0)
         {
@@ -152,13 +187,13 @@ internal sealed partial class SseEncoder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteLine(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, ReadOnlySpan<char> value)
+    internal static void WriteLine(ref SseBufferCursor writer, ReadOnlySpan<byte> prefix, ReadOnlySpan<char> value)
     {
         writer.Write(prefix);
 
         // Names and ids were checked for line breaks when the event was built; the short path's check of its
         // own only sends a value it would refuse to the general transcoder, which writes it unchanged.
-        if (!(Vector128.IsHardwareAccelerated && value.Length < AsciiBlock && TryWriteShortAsciiLine(ref writer, value)))
+        if (!(Vector128.IsHardwareAccelerated && value.Length < SseAsciiLines.AsciiBlock && SseAsciiLines.TryWriteShortAsciiLine(ref writer, value)))
         {
             writer.WriteUtf8(value);
         }
@@ -166,7 +201,7 @@ internal sealed partial class SseEncoder
         writer.WriteByte((byte)'\n');
     }
 
-    private static void WriteRetry(ref SseBufferCursor writer, long milliseconds)
+    internal static void WriteRetry(ref SseBufferCursor writer, long milliseconds)
     {
         writer.Write(RetryPrefix);
         var span = writer.GetSpan(20);
@@ -177,11 +212,4 @@ internal sealed partial class SseEncoder
 
     private static int SkipLineBreak(ReadOnlySpan<byte> text, int index) =>
         text[index] == '\r' && index + 1 < text.Length && text[index + 1] == '\n' ? index + 2 : index + 1;
-
-    private readonly struct LineBreak(ulong bits, int length)
-    {
-        public ulong Bits { get; } = bits;
-
-        public int Length { get; } = length;
-    }
 }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+namespace Tako.Sse.Mvc.Testing;
 
 /// <summary>
 /// A redis-server of the test's own: a free loopback port, no persistence (<c>--save "" --appendonly no</c>), a

@@ -2,6 +2,7 @@ using System.Buffers;
 using CsCheck;
 using static Tako.Sse.Mvc.Tests.Infrastructure.SseRoundTrip;
 
+// Namespace of the root, not of the folder: a Tests.Encoding namespace would hide System.Text.Encoding.
 namespace Tako.Sse.Mvc.Tests;
 
 /// <summary>How the encoder uses its <see cref="IBufferWriter{T}"/>, whatever spans the writer hands out.</summary>

@@ -1,4 +1,4 @@
-namespace Tako.Sse.Mvc.Tests.Channels;
+namespace Tako.Sse.Mvc.Tests.Channels.Memory;
 
 public class SseChannelHistoryTests
 {

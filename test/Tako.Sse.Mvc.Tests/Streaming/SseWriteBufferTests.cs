@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace Tako.Sse.Mvc.Tests.Performance;
+namespace Tako.Sse.Mvc.Tests.Streaming;
 
 public class SseWriteBufferTests
 {

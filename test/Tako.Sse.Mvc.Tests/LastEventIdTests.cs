@@ -1,4 +1,4 @@
-namespace Tako.Sse.Mvc.Tests.Headers;
+namespace Tako.Sse.Mvc.Tests;
 
 public class LastEventIdTests
 {

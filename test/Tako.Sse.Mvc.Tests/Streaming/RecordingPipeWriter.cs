@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 
-namespace Tako.Sse.Mvc.Tests.Action;
+namespace Tako.Sse.Mvc.Tests.Streaming;
 
 /// <summary>A response pipe that records what each flush sent, and can be told how a flush ends.</summary>
 internal sealed class RecordingPipeWriter : PipeWriter

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using static Tako.Sse.Mvc.Tests.Infrastructure.SseRoundTrip;
 
+// Namespace of the root, not of the folder: a Tests.Encoding namespace would hide System.Text.Encoding.
 namespace Tako.Sse.Mvc.Tests;
 
 public class SseEncoderHeadersTests

@@ -5,15 +5,26 @@ using System.Runtime.Intrinsics;
 
 namespace Tako.Sse.Mvc;
 
-// The ASCII fast paths of the encoder: text that is all ASCII (most names, ids and JSON) is narrowed to
-// bytes and split into lines in one vectorized pass, straight into the output.
-internal sealed partial class SseEncoder
+/// <summary>
+/// The ASCII fast paths of <see cref="SseLineWriter"/>: text that is all ASCII (most names, ids and JSON) is
+/// narrowed to bytes and split into lines in one vectorized pass, straight into the output. Each path writes
+/// nothing, or tells how far it got, when the text is not what it handles; the general paths then go on.
+/// </summary>
+internal static class SseAsciiLines
 {
+    // Chars narrowed per step by the ASCII multi-line path, and the output room one step may touch: 32 line
+    // breaks of up to 7 bytes, plus a 32-byte store past the last one, rounded up.
+    internal const int AsciiBlock = 32;
+    internal const int AsciiBlockRoom = 256;
+
+    // The longest value the single-line path asks one span for: the largest request the cursor makes anyway.
+    internal const int MaxAsciiLine = 16 * 1024;
+
     // A single line of ASCII, the most common value: narrowing it and looking for line breaks in the same
     // pass (32 chars a step, the last step overlapping the one before) costs one walk over the text instead
     // of IndexOfAny's and then the narrowing's. Returns false, having written nothing, on the first line
     // break or non-ASCII char; the general paths then start over.
-    private static bool TryWriteAsciiLine(ref SseBufferCursor writer, ReadOnlySpan<char> text)
+    internal static bool TryWriteAsciiLine(ref SseBufferCursor writer, ReadOnlySpan<char> text)
     {
         ref var source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
         var length = text.Length;
@@ -47,7 +58,7 @@ internal sealed partial class SseEncoder
     // the narrowing) cost more than the work itself at this size. Returns false, having written nothing, on
     // a line break or a non-ASCII char.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryWriteShortAsciiLine(ref SseBufferCursor writer, ReadOnlySpan<char> text)
+    internal static bool TryWriteShortAsciiLine(ref SseBufferCursor writer, ReadOnlySpan<char> text)
     {
         ref var source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
         var length = text.Length;
@@ -109,28 +120,6 @@ internal sealed partial class SseEncoder
     private static Vector128<byte> IsLineBreak(Vector128<byte> bytes) =>
         Vector128.Equals(bytes, Vector128.Create((byte)'\r')) | Vector128.Equals(bytes, Vector128.Create((byte)'\n'));
 
-    // ASCII text, the common case, is narrowed and split into lines in one pass straight into the output
-    // (WriteAsciiLines); what it leaves (a short tail, or everything from the first non-ASCII block on) goes
-    // through the general paths below.
-    private static void WriteMultiLine(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
-    {
-        if (Vector256.IsHardwareAccelerated)
-        {
-            if (text.Length >= 2 * AsciiBlock)
-            {
-                text = text[WriteAsciiLines(ref writer, lineBreak, text)..];
-            }
-
-            if (text.Length < 2 * AsciiBlock)
-            {
-                WriteShortLines(ref writer, lineBreak, text);
-                return;
-            }
-        }
-
-        WriteMultiLineChunks(ref writer, lineBreak, text);
-    }
-
     // Walks the text in fixed blocks of 32 chars while they are all ASCII: each block is narrowed with one
     // vector operation and stored whole where its first char belongs in the output. Each line break of the
     // block becomes one 8-byte store ("\n" + the next line's prefix), and the rest of the block is narrowed
@@ -139,7 +128,7 @@ internal sealed partial class SseEncoder
     // and no bounds check, and the block loads do not wait on where the previous line ended.
     // Returns how many chars were written: it stops before the first block that is not pure ASCII, or when
     // fewer than 64 chars are left, and never between the CR and the LF of a CRLF.
-    private static int WriteAsciiLines(ref SseBufferCursor writer, LineBreak lineBreak, ReadOnlySpan<char> text)
+    internal static int WriteAsciiLines(ref SseBufferCursor writer, SseLineBreak lineBreak, ReadOnlySpan<char> text)
     {
         ref var source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
         var length = text.Length;

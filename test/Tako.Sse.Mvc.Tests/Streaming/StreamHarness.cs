@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 
-namespace Tako.Sse.Mvc.Tests.Action;
+namespace Tako.Sse.Mvc.Tests.Streaming;
 
 /// <summary>
 /// Runs an <see cref="SseActionResult"/> on a <see cref="DefaultHttpContext"/> whose body is a

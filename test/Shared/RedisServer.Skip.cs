@@ -1,4 +1,4 @@
-namespace Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+namespace Tako.Sse.Mvc.Testing;
 
 // The tests' way to get a server: a test skips when redis-server is not installed, unless TAKO_REQUIRE_REDIS=1
 // (as in CI), where that is a failure. Kept apart from RedisServer.cs, which the benchmarks link without xunit.
