@@ -36,13 +36,14 @@ internal static class ScaleScenario
         Console.WriteLine($"  scale: open-file limit {limit:N0} (soft), {open} open before the run: at most {max:N0} subscribers; N = {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; clients in child processes of {ScaleClients.PerChild:N0} at most, from 127.0.0.2, 127.0.0.3, ...");
         var figures = new Dictionary<(string, int), ScaleFigures>();
         var stops = new List<string>();
+        var (_, rssAtStart) = ScaleMeasurement.Memory();
         foreach (var (side, mode) in Sides(options))
         {
             foreach (var n in sizes)
             {
                 try
                 {
-                    figures[(side.Name, n)] = await ScaleMeasurement.RunAsync(side, mode, n, options);
+                    figures[(side.Name, n)] = await ScaleMeasurement.RunAsync(side, mode, n, options, rssAtStart);
                 }
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {
@@ -133,9 +134,10 @@ internal static class ScaleScenario
         Line("time to connect all", f => $"{f.Connect.TotalSeconds:0.0} s");
         Line("first event reached every one", f => f.AllGotFirst ? $"yes, {f.FirstEvent.TotalMilliseconds:0} ms" : "**no**");
         Line("managed heap per subscriber (after compacting GC)", f => $"{f.HeapPerSubscriber / 1024:0.00} KB");
-        Line("process RSS per subscriber", f => $"{f.RssPerSubscriber / 1024:0.00} KB");
+        Line("process RSS per subscriber (over the process before the first server: an upper bound)", f => $"{f.RssPerSubscriber / 1024:0.00} KB");
         Line("latency p50 at 1 event/s", f => $"{f.P50:0.0} ms");
         Line("latency p99 at 1 event/s", f => $"{f.P99:0.0} ms");
+        Line("publish call at 1 event/s (ours: the channel's lock held)", f => $"{f.PublishCallMs:0.00} ms");
         Line("server CPU per 1,000 deliveries at 1 event/s", f => $"{f.CpuPerThousandAtOne:0.000} ms");
         Line("highest rate with p99 < 1 s (events/s)", f => f.HighestRate.ToString("0", CultureInfo.InvariantCulture));
         Line("server CPU per 1,000 deliveries at that rate", f => $"{f.CpuPerThousandAtHighest:0.000} ms");
