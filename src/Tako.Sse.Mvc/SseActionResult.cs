@@ -210,11 +210,43 @@ public sealed class SseActionResult : IActionResult, IResult, IEndpointMetadataP
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="channel"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="channel"/> is empty, longer than 256 characters or contains a control character.</exception>
+#pragma warning disable RS0026 // Two overloads with an optional lastEventId: DESIGN.md fixes both signatures.
     public static SseActionResult Subscribe(string channel, string? lastEventId = null)
     {
         SseChannelNames.Validate(channel, nameof(channel));
         return new SseActionResult(new SseChannelSource(channel, lastEventId));
     }
+
+    /// <summary>
+    /// Subscribes the request to several channels on one stream: every event published to any of them, with
+    /// the name and data its publisher gave it. Each event's <c>id:</c> is the subscription's cursor, the
+    /// position of every channel as of that event, so a reconnect with it resumes every channel exactly: each
+    /// continues after its own position, or gets its own gap event (whose JSON names the <c>channel</c>).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The list comes from the client, so what is wrong with it is the client's mistake: an empty list, a bad
+    /// name, a duplicate or more than <see cref="SseChannelOptions.MaxChannelsPerSubscription"/> channels is
+    /// answered with <c>400</c> and a problem-details body, before any stream. Every channel must pass the
+    /// rules of <see cref="Subscribe(string, string?)"/> (user channels, authorizers); one refused channel
+    /// refuses the request.
+    /// </para>
+    /// <para>
+    /// Each channel's own order holds; no order is promised between two channels. A channel the cursor does
+    /// not name joins live; channels the cursor names but the list does not are ignored; a cursor that is not
+    /// one (malformed, or an id of a single channel) gives every channel a gap, never an error status.
+    /// </para>
+    /// </remarks>
+    /// <param name="channels">The channels, in any order (for example <c>[FromQuery(Name = "channel")] string[]</c>).</param>
+    /// <param name="lastEventId">The client's <c>Last-Event-ID</c> (the cursor), or <see langword="null"/> for live events only.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="channels"/> is <see langword="null"/>.</exception>
+    public static SseActionResult Subscribe(IEnumerable<string> channels, string? lastEventId = null)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        return new SseActionResult(new SseMultiChannelSource([.. channels], lastEventId));
+    }
+#pragma warning restore RS0026
 
     /// <summary>Streams the events through the <see cref="IActionResultExecutor{TResult}"/> registered in DI.</summary>
     /// <param name="context">The action context.</param>

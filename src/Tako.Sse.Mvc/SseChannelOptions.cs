@@ -41,6 +41,13 @@ public sealed class SseChannelOptions
     public string GapEventName { get; set; } = "tako.gap";
 
     /// <summary>
+    /// Gets or sets the most channels one subscription of several
+    /// (<see cref="SseActionResult.Subscribe(IEnumerable{string}, string?)"/>) may ask for: a longer list is
+    /// refused with <c>400</c>, before any stream. It must be at least 1. Default: 32.
+    /// </summary>
+    public int MaxChannelsPerSubscription { get; set; } = 32;
+
+    /// <summary>
     /// Gets or sets the claim type that holds a user's id for user channels: a channel whose name's last
     /// <c>#</c> is followed by a comma-separated list of ids (<c>notifications#42</c>, <c>dialog#42,57</c>) can
     /// be subscribed only by a signed-in user with a claim of this type whose value is one of those ids

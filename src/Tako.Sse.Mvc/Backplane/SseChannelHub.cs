@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// The base of every hub that <see cref="SseActionResult.Subscribe"/> works with: the in-memory hub
+/// The base of every hub that <see cref="SseActionResult.Subscribe(string, string?)"/> works with: the in-memory hub
 /// (<see cref="InMemorySseHub"/>) and backplanes (a sibling assembly, such as Tako.Sse.Mvc.StackExchangeRedis).
 /// It checks the arguments of <see cref="PublishAsync"/>, <see cref="Subscribe"/> and
 /// <see cref="GetSubscriberCount"/> once for all of them, and holds what every hub's subscribers share.
@@ -86,11 +86,34 @@ internal abstract class SseChannelHub : ISseHub
         return SubscribeCore(channel, lastEventId, abort);
     }
 
+    /// <summary>
+    /// Subscribes a request to several channels on one stream: every event's <c>id:</c> is the subscription's
+    /// cursor (<see cref="SseCursor"/>), and each channel resumes from its own position in
+    /// <paramref name="cursor"/>, joins live when the cursor does not name it, or opens with its own gap.
+    /// </summary>
+    /// <param name="channels">The channels: valid names, no duplicate (the caller has checked the list).</param>
+    /// <param name="cursor">The client's <c>Last-Event-ID</c>, or <see langword="null"/>.</param>
+    /// <param name="abort">Aborts the request's connection (used by the Disconnect policy).</param>
+    public SseSubscriber SubscribeMany(string[] channels, string? cursor, Action abort)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        ArgumentNullException.ThrowIfNull(abort);
+        foreach (var channel in channels)
+        {
+            SseChannelNames.Validate(channel, nameof(channels));
+        }
+
+        return SubscribeManyCore(channels, cursor, abort);
+    }
+
     /// <summary>Publishes a checked event (no id) to a valid channel name; the id it returns is the event's.</summary>
     protected abstract ValueTask<string> PublishCoreAsync(string channel, SseEvent sseEvent);
 
     /// <summary>Subscribes to a valid channel name (see <see cref="Subscribe"/>).</summary>
     protected abstract SseSubscriber SubscribeCore(string channel, string? lastEventId, Action abort);
+
+    /// <summary>Subscribes to several valid channel names (see <see cref="SubscribeMany"/>).</summary>
+    protected abstract SseSubscriber SubscribeManyCore(string[] channels, string? cursor, Action abort);
 
     /// <summary>Counts this instance's subscribers of a valid channel name.</summary>
     protected abstract int CountSubscribers(string channel);

@@ -13,18 +13,19 @@ internal sealed class SseFrameEncoder(ISseEncoder encoder)
     private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <summary>Encodes <paramref name="sseEvent"/> with <c>id: <paramref name="id"/></c>.</summary>
+    /// <param name="channel">The channel it is published to.</param>
     /// <param name="id">The id the hub gave the event.</param>
     /// <param name="sequence">The hub's number for the event, or 0 for a hub that has none.</param>
     /// <param name="sseEvent">The published event, without an id.</param>
     /// <param name="timestamp">When it was published (a <see cref="TimeProvider"/> timestamp), or 0.</param>
-    public SseChannelFrame Encode(string id, long sequence, in SseEvent sseEvent, long timestamp)
+    public SseChannelFrame Encode(string channel, string id, long sequence, in SseEvent sseEvent, long timestamp)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         try
         {
             encoder.Encode(sseEvent.WithId(id), buffer);
-            return new SseChannelFrame(id, sequence, buffer.WrittenSpan.ToArray(), timestamp);
+            return new SseChannelFrame(id, sequence, buffer.WrittenSpan.ToArray(), timestamp, channel);
         }
         finally
         {

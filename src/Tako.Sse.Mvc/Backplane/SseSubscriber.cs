@@ -36,7 +36,9 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
     private readonly Action _abort;
     private readonly Action<SseSubscriber, object> _leave;
     private readonly object _leaveState;
+    private readonly int[]? _moreIndexes;
     private SseSubscriberBacklog _backlog;
+    private int _index = -1;
     private bool _waiting;
     private bool _ended;
     private bool _held;
@@ -50,6 +52,7 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
     /// <param name="leaveState">What <paramref name="leave"/> needs to find the subscriber's channel.</param>
     /// <param name="opening">A gap event that goes out first, or <see langword="null"/>.</param>
     /// <param name="missed">The frames the client missed, oldest first, or <see langword="null"/>.</param>
+    /// <param name="slots">The number of channels: a subscriber of several is in the set of each (see <see cref="SseSubscriberSet"/>).</param>
     public SseSubscriber(
         SseSubscriberContext context,
         string channel,
@@ -57,8 +60,15 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
         Action<SseSubscriber, object> leave,
         object leaveState,
         SseChannelFrame? opening = null,
-        SseChannelFrame[]? missed = null)
+        SseChannelFrame[]? missed = null,
+        int slots = 1)
     {
+        if (slots > 1)
+        {
+            _moreIndexes = new int[slots - 1];
+            Array.Fill(_moreIndexes, -1);
+        }
+
         Context = context;
         Channel = channel;
         _abort = abort;
@@ -70,11 +80,14 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
 
     public SseSubscriberContext Context { get; }
 
-    /// <summary>Gets the channel's name.</summary>
+    /// <summary>Gets the channel's name (the names, comma-separated, for several channels): for logs.</summary>
     public string Channel { get; }
 
-    /// <summary>Gets or sets the position in its <see cref="SseSubscriberSet"/>; -1 when in none. Guarded by the set's lock.</summary>
-    public int Index { get; set; } = -1;
+    /// <summary>
+    /// Gets the cursor of a subscription of several channels, which every frame it takes advances; set by the hub
+    /// before the subscription starts. <see langword="null"/> for a single channel.
+    /// </summary>
+    public SseCursor? Cursor { get; init; }
 
     public SseChannelFrame Current { get; private set; } = null!;
 
@@ -95,6 +108,22 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
 
     /// <summary>Gets what the response waits for before its headers go out (see <see cref="OpenAfter"/>), or <see langword="null"/>.</summary>
     public Task? Opening { get; private set; }
+
+    /// <summary>Gets the position in the <see cref="SseSubscriberSet"/> of the channel in <paramref name="slot"/>; -1 when in none. Guarded by that set's lock.</summary>
+    public int IndexOf(int slot) => slot == 0 ? _index : _moreIndexes![slot - 1];
+
+    /// <summary>Sets the position in the <see cref="SseSubscriberSet"/> of the channel in <paramref name="slot"/>, under that set's lock.</summary>
+    public void SetIndex(int slot, int index)
+    {
+        if (slot == 0)
+        {
+            _index = index;
+        }
+        else
+        {
+            _moreIndexes![slot - 1] = index;
+        }
+    }
 
     /// <summary>Ends the subscription (its reader gets no more frames) when <paramref name="token"/> fires.</summary>
     public void EndOn(CancellationToken token) =>
@@ -290,6 +319,7 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
             return false;
         }
 
+        Cursor?.Advance(frame);
         Current = frame;
         return true;
     }

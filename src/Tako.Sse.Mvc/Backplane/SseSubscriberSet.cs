@@ -6,36 +6,43 @@ namespace Tako.Sse.Mvc;
 /// <see cref="Deliver"/>, so every subscriber sees one order.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Adding and removing count the <c>tako.sse.channel.subscribers</c> metric. A subscriber whose queue is full under
 /// <see cref="SseSlowSubscriberPolicy.Disconnect"/> is removed by <see cref="Deliver"/> itself, and disconnects
 /// itself off the caller's thread: the hub has nothing to do after the lock.
+/// </para>
+/// <para>
+/// A subscriber of several channels is in the set of each, once per channel, under its slot: the index of the
+/// channel in its subscription, where it keeps its position in this set (<see cref="SseSubscriber.IndexOf"/>).
+/// </para>
 /// </remarks>
 internal sealed class SseSubscriberSet
 {
-    private SseSubscriber[] _subscribers = [];
+    private Member[] _subscribers = [];
     private int _count;
 
     /// <summary>Gets the number of subscribers; may be read without the lock.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    public void Add(SseSubscriber subscriber)
+    /// <summary>Adds a subscriber, for the channel in its <paramref name="slot"/> (0 for a single channel).</summary>
+    public void Add(SseSubscriber subscriber, int slot = 0)
     {
         if (_count == _subscribers.Length)
         {
             Array.Resize(ref _subscribers, _subscribers.Length == 0 ? 2 : _subscribers.Length * 2);
         }
 
-        subscriber.Index = _count;
-        _subscribers[_count] = subscriber;
+        subscriber.SetIndex(slot, _count);
+        _subscribers[_count] = new Member(subscriber, slot);
         Volatile.Write(ref _count, _count + 1);
         subscriber.Context.Metrics.SubscriberAdded();
     }
 
     /// <summary>Removes a subscriber in O(1) (the last one takes its place); false when it was not here.</summary>
-    public bool Remove(SseSubscriber subscriber)
+    public bool Remove(SseSubscriber subscriber, int slot = 0)
     {
-        var index = subscriber.Index;
-        if (index < 0 || index >= _count || !ReferenceEquals(_subscribers[index], subscriber))
+        var index = subscriber.IndexOf(slot);
+        if (index < 0 || index >= _count || !ReferenceEquals(_subscribers[index].Subscriber, subscriber))
         {
             return false;
         }
@@ -43,12 +50,13 @@ internal sealed class SseSubscriberSet
         var last = _count - 1;
         if (index != last)
         {
-            _subscribers[index] = _subscribers[last];
-            _subscribers[index].Index = index;
+            var moved = _subscribers[last];
+            _subscribers[index] = moved;
+            moved.Subscriber.SetIndex(moved.Slot, index);
         }
 
-        _subscribers[last] = null!;
-        subscriber.Index = -1;
+        _subscribers[last] = default;
+        subscriber.SetIndex(slot, -1);
         Volatile.Write(ref _count, last);
         if (last == 0)
         {
@@ -68,12 +76,14 @@ internal sealed class SseSubscriberSet
         // Backwards, so the subscriber Remove moves into a refused one's slot has been served already.
         for (var i = _count - 1; i >= 0; i--)
         {
-            var subscriber = _subscribers[i];
+            var (subscriber, slot) = _subscribers[i];
             if (!subscriber.TryEnqueue(frame))
             {
-                Remove(subscriber);
+                Remove(subscriber, slot);
                 subscriber.Disconnect();
             }
         }
     }
+
+    private readonly record struct Member(SseSubscriber Subscriber, int Slot);
 }

@@ -13,9 +13,18 @@ internal static class SseChannelNames
     public static void Validate(string channel, string paramName)
     {
         ArgumentNullException.ThrowIfNull(channel, paramName);
+        if (FindProblem(channel) is { } problem)
+        {
+            throw new ArgumentException(problem, paramName);
+        }
+    }
+
+    /// <summary>Says what is wrong with a name (see <see cref="Validate"/>), or <see langword="null"/> for a good one.</summary>
+    public static string? FindProblem(string channel)
+    {
         if (channel.Length is 0 or > MaxLength)
         {
-            throw new ArgumentException($"A channel name must be 1 to {MaxLength} characters long (was {channel.Length}).", paramName);
+            return $"A channel name must be 1 to {MaxLength} characters long (was {channel.Length}).";
         }
 
         // Names end up in logs and metrics tags; control characters there are a log-forging vector.
@@ -26,8 +35,10 @@ internal static class SseChannelNames
             if (char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or
                 (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C')
             {
-                throw new ArgumentException("A channel name cannot contain control characters, line separators or bidirectional formatting characters.", paramName);
+                return "A channel name cannot contain control characters, line separators or bidirectional formatting characters.";
             }
         }
+
+        return null;
     }
 }

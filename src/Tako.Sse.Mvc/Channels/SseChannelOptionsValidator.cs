@@ -28,6 +28,11 @@ internal sealed class SseChannelOptionsValidator : IValidateOptions<TakoSseOptio
             (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.SubscriberQueueSize)} must be at least 1 (was {channels.SubscriberQueueSize}).");
         }
 
+        if (channels.MaxChannelsPerSubscription < 1)
+        {
+            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.MaxChannelsPerSubscription)} must be at least 1 (was {channels.MaxChannelsPerSubscription}).");
+        }
+
         if (!Enum.IsDefined(channels.SlowSubscriberPolicy))
         {
             (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.SlowSubscriberPolicy)} must be Disconnect or DropOldest (was {channels.SlowSubscriberPolicy}).");

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// The source of <see cref="SseActionResult.Subscribe"/>: the request's subscription to a channel, run by the
+/// The source of <see cref="SseActionResult.Subscribe(string, string?)"/>: the request's subscription to a channel, run by the
 /// same stream loop as every other result (headers, keep-alive, disconnect, shutdown, write timeout, metrics).
 /// </summary>
 internal sealed class SseChannelSource(string channel, string? lastEventId) : SseSource
@@ -16,7 +16,11 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
     public override Task RunAsync(SseStream stream) =>
         stream.RunAsync(new Subscription(Subscribe(stream.Context)), default(SseChannelFrameWriter));
 
-    private SseSubscriber Subscribe(HttpContext context)
+    private SseSubscriber Subscribe(HttpContext context) =>
+        Register(context, FindHub(context).Subscribe(channel, lastEventId, context.Abort));
+
+    /// <summary>Finds the hub that serves subscriptions, or throws what a 500 says.</summary>
+    internal static SseChannelHub FindHub(HttpContext context)
     {
         // Resolved at execution, before the response starts: a missing or foreign hub is a 500 with a clear
         // message, not an event stream that never says anything.
@@ -29,10 +33,16 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
                 + "only the hub AddTakoSse registers, or a Tako.Sse.Mvc backplane, can. Remove your own ISseHub registration, or stream your events with new SseActionResult(events).");
         }
 
-        // Subscribed before the headers go out: once a client sees the response open (EventSource's onopen),
-        // every later publication reaches it. The frames published meanwhile wait in the subscriber's queue.
-        var subscriber = channels.Subscribe(channel, lastEventId, context.Abort);
+        return channels;
+    }
 
+    /// <summary>
+    /// Ties a subscriber to its request. It is subscribed before the headers go out: once a client sees the
+    /// response open (EventSource's onopen), every later publication reaches it. The frames published meanwhile
+    /// wait in the subscriber's queue.
+    /// </summary>
+    internal static SseSubscriber Register(HttpContext context, SseSubscriber subscriber)
+    {
         // The loop disposes the enumerator it got. This also covers a loop that ended before asking for it (the
         // headers could not be sent), and, being the end of the request, it is what stops a late Disconnect
         // from aborting the next request on a reused HttpContext.
@@ -40,7 +50,8 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
         return subscriber;
     }
 
-    private sealed class Subscription(SseSubscriber subscriber) : IAsyncEnumerable<SseChannelFrame>, ISseDeferredOpening
+    /// <summary>The subscriber as the stream loop reads it.</summary>
+    internal sealed class Subscription(SseSubscriber subscriber) : IAsyncEnumerable<SseChannelFrame>, ISseDeferredOpening
     {
         public Task? Opening => subscriber.Opening;
 

@@ -110,6 +110,11 @@ internal struct SseSubscriberBacklog(int queueSize)
 
     private void Delivered(SseSubscriberContext context, SseChannelFrame frame)
     {
+        if (!frame.IsEvent)
+        {
+            return;
+        }
+
         _lastDeliveredId = frame.Id;
         context.Metrics.Delivered();
     }

@@ -75,9 +75,20 @@ internal sealed class SseActionResultExecutor : IActionResultExecutor<SseActionR
     {
         // Who may subscribe is decided before the stream exists: a refused request gets a bare 401/403 (a
         // throwing authorizer a 500), no event-stream header, and no subscriber.
-        return result.Source is SseChannelSource subscription
-            ? AdmitThenStreamAsync(context, result, [subscription.Channel], fromMvc)
-            : StreamAsync(context, result, fromMvc);
+        return result.Source switch
+        {
+            SseChannelSource one => AdmitThenStreamAsync(context, result, [one.Channel], fromMvc),
+            SseMultiChannelSource many => CheckThenStreamAsync(context, result, many.Channels, fromMvc),
+            _ => StreamAsync(context, result, fromMvc),
+        };
+    }
+
+    // A list from the client is checked first: a bad one is a 400, before anyone is asked about its channels.
+    private Task CheckThenStreamAsync(HttpContext context, SseActionResult result, string[] channels, bool fromMvc)
+    {
+        return SseChannelList.FindProblem(channels, _options.Channels.MaxChannelsPerSubscription) is { } problem
+            ? SseChannelAuthorization.For(context.RequestServices).RefuseListAsync(context, problem)
+            : AdmitThenStreamAsync(context, result, channels, fromMvc);
     }
 
     private async Task AdmitThenStreamAsync(HttpContext context, SseActionResult result, string[] channels, bool fromMvc)

@@ -128,7 +128,7 @@ public class ChannelFanOutTests
         await Poll.UntilAsync(() => subscribersGauge.Sum() == 0, "the gauge to return to zero");
     }
 
-    private sealed class CountingEncoder(ISseEncoder inner, System.Action counted) : ISseEncoder
+    internal sealed class CountingEncoder(ISseEncoder inner, System.Action counted) : ISseEncoder
     {
         public void ApplyHeaders(Microsoft.AspNetCore.Http.HttpResponse response) => inner.ApplyHeaders(response);
 

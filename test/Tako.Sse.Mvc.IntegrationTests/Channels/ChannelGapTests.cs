@@ -32,6 +32,7 @@ public class ChannelGapTests
         var time = new FakeTimeProvider();
         await using var app = await ChannelsApp.StartAsync(c => c.HistoryMaxAge = TimeSpan.FromMinutes(1), time);
         var old = await app.Hub().PublishAsync("aged", SseEvent.FromData("old"));
+        await app.Hub().PublishAsync("aged", SseEvent.FromData("old too"));
         time.Advance(TimeSpan.FromSeconds(50));
         var recent = await app.Hub().PublishAsync("aged", SseEvent.FromData("recent"));
         time.Advance(TimeSpan.FromSeconds(20));
@@ -49,7 +50,7 @@ public class ChannelGapTests
     [Theory]
     [InlineData("garbage")]
     [InlineData("0123456789abcdef-1")]
-    [InlineData("{epoch}-0")]
+    [InlineData("{epoch}-00")]
     [InlineData("{epoch}-01")]
     [InlineData("{epoch}-+1")]
     [InlineData("{epoch}--1")]
@@ -88,7 +89,7 @@ public class ChannelGapTests
 
         var gap = await subscriber.NextAsync();
         Data(gap).Should().Be((before, "unknown"));
-        gap.EventId.Should().BeEmpty("the channel has no events yet here");
+        gap.EventId.Should().Be($"{((InMemorySseHub)app.Hub()).Ids.Epoch}-0", "the channel has no events yet here: its position is this hub's start");
     }
 
     [Fact]
@@ -98,6 +99,7 @@ public class ChannelGapTests
         await using var app = await ChannelsApp.StartAsync(c => c.HistoryMaxAge = TimeSpan.FromSeconds(10), time);
         var hub = (InMemorySseHub)app.Hub();
         var stale = await hub.PublishAsync("reborn", SseEvent.FromData("first life"));
+        await hub.PublishAsync("reborn", SseEvent.FromData("end of the first life"));
         time.Advance(TimeSpan.FromSeconds(20));
         hub.ChannelCount.Should().Be(0, "the sweep removed the channel once its history aged out");
 

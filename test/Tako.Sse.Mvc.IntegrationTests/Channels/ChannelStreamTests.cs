@@ -22,6 +22,7 @@ public class ChannelStreamTests
         using var response = await app.Client.OpenAsync("/channels/open/quiet");
         await using var raw = await RawEventStream.OpenAsync(response);
         (await raw.ReadThroughAsync("\n\n")).Should().Be("retry: 3000\n\n");
+        (await raw.ReadThroughAsync("\n\n")).Should().Be($"id: {((InMemorySseHub)app.Hub()).Ids.Epoch}-0\n\n", "a stream opens with its position");
 
         await time.WaitForArmingsAsync(1);
         time.Advance(TimeSpan.FromSeconds(10));

@@ -48,9 +48,21 @@ internal static class ChannelsApp
                 a.UseAuthorization();
             },
             protocols: protocols,
-            endpoints: e => e.MapGet(
-                "/minimal/{name}",
-                (string name, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) => SseActionResult.Subscribe(name, lastEventId)));
+            endpoints: e =>
+            {
+                e.MapGet(
+                    "/minimal/{name}",
+                    (string name, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) => SseActionResult.Subscribe(name, lastEventId));
+                e.MapGet(
+                    "/minimal-many",
+                    ([FromQuery(Name = "channel")] string[] channels, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) => SseActionResult.Subscribe(channels, lastEventId));
+            });
+
+    /// <summary>The path of a subscription to several channels (<see cref="ChannelsController.Many"/>, or the minimal API's).</summary>
+    public static string Many(params string[] channels) => Many("/channels/many", channels);
+
+    public static string Many(string path, string[] channels) =>
+        path + "?" + string.Join('&', channels.Select(c => "channel=" + Uri.EscapeDataString(c)));
 
     public static ISseHub Hub(this TestApp app) => app.Services.GetRequiredService<ISseHub>();
 

@@ -17,6 +17,11 @@ public sealed class ChannelsController : ControllerBase
     public SseActionResult OpenWithCursor(string name, [FromLastEventId] string? lastEventId) =>
         SseActionResult.Subscribe(name, lastEventId);
 
+    // Several channels on one stream; the list comes from the query string (?channel=a&channel=b).
+    [HttpGet("many")]
+    public SseActionResult Many([FromQuery(Name = "channel")] string[] channels, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
+        SseActionResult.Subscribe(channels, lastEventId);
+
     // The private per-user channel: the name comes from the authenticated user, never from the request.
     [Authorize]
     [HttpGet("mine")]

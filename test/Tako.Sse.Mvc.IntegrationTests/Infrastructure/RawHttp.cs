@@ -35,11 +35,19 @@ public static class RawHttp
         return Chunks(response[(split + 4)..]);
     }
 
+    /// <summary>
+    /// GET <paramref name="path"/> with the given raw header lines, reading until <paramref name="until"/> has
+    /// arrived (for a response that does not end, such as an event stream); returns what was read, head included.
+    /// </summary>
+    public static Task<string> ReadUntilAsync(Uri baseAddress, string path, string until, params byte[][] headerLines) =>
+        ExchangeAsync(baseAddress, path, headerLines, until);
+
     /// <summary>One header line, <c>Name: </c> followed by the value bytes exactly as given.</summary>
     public static byte[] Header(string name, params byte[] value) => [.. Encoding.ASCII.GetBytes(name + ": "), .. value];
 
-    // Sends the request with Connection: close and reads the whole response, as Latin-1 (one char per byte).
-    private static async Task<string> ExchangeAsync(Uri baseAddress, string path, byte[][] headerLines)
+    // Sends the request with Connection: close and reads the whole response, or up to the first `until` after
+    // the head, as Latin-1 (one char per byte).
+    private static async Task<string> ExchangeAsync(Uri baseAddress, string path, byte[][] headerLines, string? until = null)
     {
         using var timeout = new CancellationTokenSource(SseReader.Deadline);
         using var tcp = new TcpClient();
@@ -58,7 +66,30 @@ public static class RawHttp
         await stream.WriteAsync(request.ToArray(), timeout.Token);
 
         using var reader = new StreamReader(stream, Encoding.Latin1);
-        return await reader.ReadToEndAsync(timeout.Token);
+        if (until is null)
+        {
+            return await reader.ReadToEndAsync(timeout.Token);
+        }
+
+        var read = new StringBuilder();
+        var buffer = new char[4096];
+        while (true)
+        {
+            var text = read.ToString();
+            var head = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (head >= 0 && text.IndexOf(until, head, StringComparison.Ordinal) >= 0)
+            {
+                return text;
+            }
+
+            var count = await reader.ReadAsync(buffer, timeout.Token);
+            if (count == 0)
+            {
+                return text;
+            }
+
+            read.Append(buffer, 0, count);
+        }
     }
 
     // The payloads of a chunked body, up to its last (empty) chunk.

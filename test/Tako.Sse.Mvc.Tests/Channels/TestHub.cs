@@ -26,8 +26,27 @@ internal static class TestHub
             new SseEventIds(Epoch));
     }
 
-    public static SseSubscriber Subscribe(this InMemorySseHub hub, string channel, string? lastEventId = null) =>
-        hub.Subscribe(channel, lastEventId, () => { });
+    /// <summary>Subscribes; without an id, takes the opening position frame, so the next frame is the first event.</summary>
+    public static SseSubscriber Subscribe(this InMemorySseHub hub, string channel, string? lastEventId = null, Action? abort = null)
+    {
+        var subscriber = hub.Subscribe(channel, lastEventId, abort ?? (() => { }));
+        if (lastEventId is null)
+        {
+            subscriber.SkipPosition();
+        }
+
+        return subscriber;
+    }
+
+    /// <summary>Takes the id-only frame a subscription without an id opens with.</summary>
+    public static void SkipPosition(this SseSubscriber subscriber)
+    {
+        var next = subscriber.MoveNextAsync();
+        if (!next.IsCompleted || !next.Result || subscriber.Current.IsEvent || !subscriber.Current.Bytes.AsSpan().StartsWith("id: "u8))
+        {
+            throw new InvalidOperationException("The subscription did not open with its position.");
+        }
+    }
 
     /// <summary>Takes every frame ready now, without waiting.</summary>
     public static List<string> TakeReady(this SseSubscriber subscriber)

@@ -70,6 +70,17 @@ internal sealed class SseChannelAuthorization
         return false;
     }
 
+    /// <summary>
+    /// Answers a request whose list of channels cannot be subscribed to (<see cref="SseChannelList"/>):
+    /// <c>400</c> with a problem-details body saying why, counted and logged like the other refusals.
+    /// </summary>
+    public Task RefuseListAsync(HttpContext context, string problem)
+    {
+        _metrics.Refused(SseSubscriptionRefusal.ReasonBadList);
+        Log.ChannelListRefused(_logger, problem);
+        return TypedResults.Problem(detail: problem, statusCode: StatusCodes.Status400BadRequest, title: "Bad list of channels").ExecuteAsync(context);
+    }
+
     /// <summary>Decides: <see langword="null"/> when every channel is allowed, else the first refusal found.</summary>
     public ValueTask<SseSubscriptionRefusal?> AuthorizeAsync(HttpContext context, IReadOnlyList<string> channels, CancellationToken cancellationToken)
     {

@@ -14,6 +14,9 @@ internal sealed record SseSubscriptionRefusal(string Reason, string Channel, int
     /// <summary>An <see cref="ISseChannelAuthorizer"/> said no.</summary>
     public const string ReasonAuthorizer = "authorizer";
 
+    /// <summary>The list of channels of a stream of several is empty, too long, or holds a bad name or a duplicate: a 400.</summary>
+    public const string ReasonBadList = "bad_list";
+
     /// <summary>An <see cref="ISseChannelAuthorizer"/> threw: a 500, the application's bug.</summary>
     public const string ReasonAuthorizerFailed = "authorizer_failed";
 }

@@ -21,7 +21,7 @@ internal sealed class SseSubscriptionRefusalMetrics
         _refused = meter.CreateCounter<long>(
             "tako.sse.channel.subscriptions_refused",
             "{subscription}",
-            "Channel subscriptions refused before their stream opened, by reason (user_channel, authorizer, authorizer_failed).");
+            "Channel subscriptions refused before their stream opened, by reason (user_channel, authorizer, authorizer_failed, bad_list).");
 
     /// <summary>Gets the instance used when <c>AddTakoSse</c> was not called (a process-wide meter).</summary>
     public static SseSubscriptionRefusalMetrics Fallback => s_fallback.Value;

@@ -30,6 +30,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
     private readonly SseEventIds _ids;
     private readonly TimeProvider _timeProvider;
     private readonly Action<SseSubscriber, object> _leave;
+    private readonly Action<SseSubscriber, object> _leaveMany;
     private readonly ITimer? _sweep;
 
     public InMemorySseHub(ISseEncoder encoder, IOptions<TakoSseOptions> options, TimeProvider timeProvider, SseChannelMetrics metrics, ILoggerFactory loggerFactory)
@@ -43,6 +44,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         _ids = ids;
         _timeProvider = timeProvider;
         _leave = (subscriber, channel) => Leave(subscriber, (SseMemoryChannel)channel);
+        _leaveMany = (subscriber, channels) => LeaveMany(subscriber, (SseMemoryChannel[])channels);
         if (SweepPeriod is { } period)
         {
             // The hub is created on first use, often inside a request.
@@ -100,7 +102,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
                     TrimAged(found, now);
                     var sequence = _ids.Next();
                     id = _ids.Format(sequence);
-                    var frame = Frames.Encode(id, sequence, sseEvent, now);
+                    var frame = Frames.Encode(found.Name, id, sequence, sseEvent, now);
                     found.History.Append(frame, Options.HistorySize);
                     found.Subscribers.Deliver(frame);
                     found.MarkRemovedIfEmpty();
@@ -124,13 +126,16 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         {
             var found = GetOrAdd(channel);
             SseSubscriber? subscriber = null;
-            string? gapReason = null;
-            var missedCount = 0;
+            Join join = default;
             lock (found.Gate)
             {
+                // The snapshot of what the client missed (or the reason it cannot have it) and the registration
+                // are one step under the channel's lock, so no publication falls between them.
                 if (!found.Removed)
                 {
-                    subscriber = SubscribeLocked(found, kind, sequence, lastEventId, abort, out gapReason, out missedCount);
+                    join = JoinLocked(found, kind, sequence, lastEventId, several: false);
+                    subscriber = new SseSubscriber(Subscribers, channel, abort, _leave, found, join.Opening, join.Missed);
+                    found.Subscribers.Add(subscriber);
                 }
             }
 
@@ -140,62 +145,145 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
                 continue;
             }
 
-            if (gapReason is not null)
-            {
-                Subscribers.GapSent(channel, gapReason);
-            }
-            else if (kind == SseEventIdKind.Issued)
-            {
-                Subscribers.Resumed(channel, missedCount);
-            }
-
+            Report(channel, kind, join);
             return subscriber;
         }
+    }
+
+    protected override SseSubscriber SubscribeManyCore(string[] channels, string? cursor, Action abort)
+    {
+        var positions = SseCursor.Parse(cursor);
+        var foreign = positions is null && !string.IsNullOrEmpty(cursor);
+        var joined = new SseMemoryChannel[channels.Length];
+        var subscriber = new SseSubscriber(Subscribers, string.Join(',', channels), abort, _leaveMany, joined, slots: channels.Length)
+        {
+            Cursor = new SseCursor(channels),
+        };
+
+        // Held while it joins its channels one by one: each channel's live frames queue behind what it missed.
+        subscriber.Hold();
+        var opening = new List<SseChannelFrame>();
+        var live = false;
+        for (var slot = 0; slot < channels.Length; slot++)
+        {
+            string? position = null;
+            long sequence = 0;
+            var kind = foreign ? SseEventIdKind.Unknown
+                : positions?.TryGetValue(subscriber.Cursor.KeyOf(slot), out position) == true ? _ids.Classify(position, out sequence)
+                : SseEventIdKind.None;
+            var lastEventId = foreign ? SseChannelList.Echo(cursor!) : position;
+            while (true)
+            {
+                var found = GetOrAdd(channels[slot]);
+                Join join = default;
+                lock (found.Gate)
+                {
+                    if (!found.Removed)
+                    {
+                        join = JoinLocked(found, kind, sequence, lastEventId, several: true);
+                        found.Subscribers.Add(subscriber, slot);
+                        joined[slot] = found;
+                    }
+                }
+
+                if (joined[slot] is null)
+                {
+                    Forget(found);
+                    continue;
+                }
+
+                // A channel resumes from the client's position, and one that joins live from where it stands now;
+                // one with a gap gets its position from the gap event.
+                subscriber.Cursor.Set(slot, kind switch
+                {
+                    SseEventIdKind.Issued => position,
+                    SseEventIdKind.None => join.Position,
+                    _ => null,
+                });
+                live |= kind == SseEventIdKind.None;
+                if (join.Opening is { } gap)
+                {
+                    opening.Add(gap);
+                }
+
+                opening.AddRange(join.Missed ?? []);
+                Report(channels[slot], kind, join);
+                break;
+            }
+        }
+
+        // One position for the channels that joined live, so a client cut before their first event misses none.
+        if (live)
+        {
+            opening.Add(SseChannelFrame.Position(string.Empty, null));
+        }
+
+        subscriber.Release(null, [.. opening]);
+        return subscriber;
     }
 
     protected override int CountSubscribers(string channel) =>
         _channels.TryGetValue(channel, out var found) ? found.Subscribers.Count : 0;
 
-    // Under the channel's lock: the snapshot of what the client missed (or the reason it cannot have it) and
-    // the registration are one step, so no publication falls between them.
-    private SseSubscriber SubscribeLocked(SseMemoryChannel channel, SseEventIdKind kind, long sequence, string? lastEventId, Action abort, out string? gapReason, out int missedCount)
+    // Under the channel's lock: what a subscriber gets before the live frames. A single channel opens with its
+    // position when it joins live; on a stream of several, the hub writes one position for all of them.
+    private Join JoinLocked(SseMemoryChannel channel, SseEventIdKind kind, long sequence, string? lastEventId, bool several)
     {
         TrimAged(channel, _timeProvider.GetTimestamp());
-        SseChannelFrame[]? missed = null;
-        gapReason = null;
-        if (kind == SseEventIdKind.Issued)
+        var position = channel.History.Newest?.Id ?? _ids.Format(channel.History.Floor);
+        var name = several ? channel.Name : null;
+        switch (kind)
         {
-            missed = channel.History.After(sequence);
-            gapReason = missed is null ? SseGapFrames.Expired : null;
+            // No history kept: every resume is a gap, as the option says (and as on Redis).
+            case SseEventIdKind.Issued when Options.HistorySize > 0 && channel.History.After(sequence) is { } missed:
+                return new Join(null, missed, null, position);
+            case SseEventIdKind.Issued or SseEventIdKind.Unknown:
+                // The gap's id is the channel's position, so the client's next reconnect asks from there.
+                var reason = kind == SseEventIdKind.Issued ? SseGapFrames.Expired : SseGapFrames.Unknown;
+                return new Join(Subscribers.Gaps.Create(lastEventId, reason, position, channel: name), null, reason, position);
+            default:
+                return new Join(several ? null : SseChannelFrame.Position(position, null), null, null, position);
         }
-        else if (kind == SseEventIdKind.Unknown)
-        {
-            gapReason = SseGapFrames.Unknown;
-        }
+    }
 
-        // The gap's id is the newest one, so the client's next reconnect asks from there, not the old id.
-        var opening = gapReason is null ? null : Subscribers.Gaps.Create(lastEventId, gapReason, channel.History.Newest?.Id ?? string.Empty);
-        missedCount = missed?.Length ?? 0;
-        var subscriber = new SseSubscriber(Subscribers, channel.Name, abort, _leave, channel, opening, missed);
-        channel.Subscribers.Add(subscriber);
-        return subscriber;
+    private void Report(string channel, SseEventIdKind kind, in Join join)
+    {
+        if (join.GapReason is { } reason)
+        {
+            Subscribers.GapSent(channel, reason);
+        }
+        else if (kind == SseEventIdKind.Issued)
+        {
+            Subscribers.Resumed(channel, join.Missed?.Length ?? 0);
+        }
     }
 
     // The subscriber's response has ended: it leaves its channel and, when that empties the channel, the channel
     // leaves the table.
-    private void Leave(SseSubscriber subscriber, SseMemoryChannel channel)
+    private void Leave(SseSubscriber subscriber, SseMemoryChannel channel, int slot = 0)
     {
         lock (channel.Gate)
         {
-            channel.Subscribers.Remove(subscriber);
+            channel.Subscribers.Remove(subscriber, slot);
             channel.MarkRemovedIfEmpty();
         }
 
         Forget(channel);
     }
 
+    private void LeaveMany(SseSubscriber subscriber, SseMemoryChannel[] channels)
+    {
+        for (var slot = 0; slot < channels.Length; slot++)
+        {
+            if (channels[slot] is { } channel)
+            {
+                Leave(subscriber, channel, slot);
+            }
+        }
+    }
+
     // The caller re-checks Removed under the channel's lock.
-    private SseMemoryChannel GetOrAdd(string channel) => _channels.GetOrAdd(channel, static name => new SseMemoryChannel(name));
+    private SseMemoryChannel GetOrAdd(string channel) => _channels.GetOrAdd(channel, static (name, ids) => new SseMemoryChannel(name, ids.Last), _ids);
 
     // After the channel's lock: takes a channel marked removed out of the table (only that instance).
     private void Forget(SseMemoryChannel channel)
@@ -213,4 +301,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
             channel.History.RemoveOlderThan(now - (long)(age.TotalSeconds * _timeProvider.TimestampFrequency));
         }
     }
+
+    /// <summary>What a subscriber gets from one channel when it joins: a gap or a position, or the frames it missed.</summary>
+    private readonly record struct Join(SseChannelFrame? Opening, SseChannelFrame[]? Missed, string? GapReason, string Position);
 }

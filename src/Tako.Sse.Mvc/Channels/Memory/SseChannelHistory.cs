@@ -5,11 +5,23 @@ namespace Tako.Sse.Mvc;
 /// <see cref="SseFrameRing"/>, so a per-user channel holding one event costs one small array, not
 /// <see cref="SseChannelOptions.HistorySize"/> slots. Not thread-safe: the channel's lock guards it.
 /// </summary>
-internal sealed class SseChannelHistory
+/// <remarks>
+/// Every frame of the channel with a sequence above <see cref="Floor"/> is held, so a client's position (the
+/// sequence of the last event it had, or of a position frame) is enough to resume it: what follows it is
+/// exactly the held frames above it.
+/// </remarks>
+/// <param name="floor">
+/// The hub's last sequence when the channel was created: no frame of this channel is at or below it, so a
+/// position issued by an earlier channel of the same name is older than the floor and gets a gap.
+/// </param>
+internal sealed class SseChannelHistory(long floor = 0)
 {
     private SseFrameRing _frames;
 
     public int Count => _frames.Count;
+
+    /// <summary>Gets the sequence at or below which nothing is held any more (the last one to leave, or the creation floor).</summary>
+    public long Floor { get; private set; } = floor;
 
     public SseChannelFrame? Newest => _frames.Newest;
 
@@ -21,6 +33,7 @@ internal sealed class SseChannelHistory
     {
         if (limit <= 0)
         {
+            Floor = frame.Sequence;
             return;
         }
 
@@ -47,44 +60,43 @@ internal sealed class SseChannelHistory
     }
 
     /// <summary>
-    /// Gets the frames published after the one with <paramref name="sequence"/>, or <see langword="null"/> when
-    /// the history does not hold that frame (trimmed, or never in this channel).
+    /// Gets the frames published after the position <paramref name="sequence"/>, or <see langword="null"/> when
+    /// the history no longer holds all of them (the position is below <see cref="Floor"/>).
     /// </summary>
     public SseChannelFrame[]? After(long sequence)
     {
-        // Sequences grow along the ring, so a binary search over the positions finds the frame.
-        int low = 0, high = _frames.Count - 1;
-        while (low <= high)
+        if (sequence < Floor)
+        {
+            return null;
+        }
+
+        // Sequences grow along the ring, so a binary search finds the first frame above the position.
+        int low = 0, high = _frames.Count;
+        while (low < high)
         {
             var middle = low + ((high - low) / 2);
-            var found = _frames[middle].Sequence;
-            if (found == sequence)
-            {
-                var later = new SseChannelFrame[_frames.Count - middle - 1];
-                for (var i = 0; i < later.Length; i++)
-                {
-                    later[i] = _frames[middle + 1 + i];
-                }
-
-                return later;
-            }
-
-            if (found < sequence)
+            if (_frames[middle].Sequence <= sequence)
             {
                 low = middle + 1;
             }
             else
             {
-                high = middle - 1;
+                high = middle;
             }
         }
 
-        return null;
+        var later = new SseChannelFrame[_frames.Count - low];
+        for (var i = 0; i < later.Length; i++)
+        {
+            later[i] = _frames[low + i];
+        }
+
+        return later;
     }
 
     private void RemoveOldest()
     {
-        _frames.Dequeue();
+        Floor = _frames.Dequeue().Sequence;
         if (_frames.Count == 0)
         {
             // An emptied history holds no array: idle channels cost almost nothing until they are removed.

@@ -33,8 +33,9 @@ internal sealed class SseEventIds
     public string Format(long sequence) => string.Create(CultureInfo.InvariantCulture, $"{Epoch}-{sequence}");
 
     /// <summary>
-    /// Classifies a client's id strictly: exactly this epoch, one hyphen, and a positive decimal sequence without
-    /// sign, leading zero or anything else, no greater than the last one issued.
+    /// Classifies a client's id strictly: exactly this epoch, one hyphen, and a decimal sequence without sign,
+    /// leading zero or anything else, no greater than the last one issued (0 is the position of a channel the
+    /// hub had published nothing before).
     /// </summary>
     public SseEventIdKind Classify(string? id, out long sequence)
     {
@@ -54,7 +55,7 @@ internal sealed class SseEventIds
         }
 
         var digits = span[(EpochLength + 1)..];
-        if (digits[0] == '0'
+        if ((digits[0] == '0' && digits.Length > 1)
             || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
             || parsed > Last)
         {

@@ -5,13 +5,15 @@ namespace Tako.Sse.Mvc;
 /// Holding the lock while a frame is appended and handed to every subscriber is what makes history order the
 /// delivery order, and what makes a new subscriber's history snapshot and its registration one atomic step.
 /// </summary>
-internal sealed class SseMemoryChannel(string name)
+/// <param name="name">The channel's name.</param>
+/// <param name="floor">The hub's last sequence when the channel is created (see <see cref="SseChannelHistory"/>).</param>
+internal sealed class SseMemoryChannel(string name, long floor)
 {
     public string Name { get; } = name;
 
     public Lock Gate { get; } = new();
 
-    public SseChannelHistory History { get; } = new();
+    public SseChannelHistory History { get; } = new(floor);
 
     public SseSubscriberSet Subscribers { get; } = new();
 

@@ -54,6 +54,7 @@ public class InMemorySseHubTests
     {
         using var hub = TestHub.Create(_time, o => o.HistoryMaxAge = TimeSpan.FromSeconds(10));
         var old = await hub.PublishAsync("watched", SseEvent.FromData("old"));
+        await hub.PublishAsync("watched", SseEvent.FromData("after old"));
         await using var subscriber = hub.Subscribe("watched");
 
         _time.Advance(TimeSpan.FromSeconds(20));
