@@ -33,6 +33,41 @@ public sealed class PubSubOutageTests
     }
 
     [SkippableFact]
+    public async Task PubSubKilled_WhileAMultiChannelSubscriberIsOpen_EveryChannelCatchesUpInOrder()
+    {
+        string[] channels = ["m1", "m2", "m3"];
+        await using var redis = await RedisServer.StartAsync();
+        await using var outage = await PubSubOutage.StartAsync(redis);
+        await using var onB = await outage.B.SubscribeManyAsync(channels);
+        foreach (var channel in channels)
+        {
+            await outage.B.ServingAsync(channel);
+            await outage.A.PublishAsync(channel, channel + ":e0");
+        }
+
+        await onB.UntilCountAsync(3);
+        await outage.KillBSubscriptionAsync("m1");
+        foreach (var channel in channels)
+        {
+            await outage.A.PublishAsync(channel, 4, channel + ":during");
+        }
+
+        await outage.LetBBackAsync();
+        foreach (var channel in channels)
+        {
+            await outage.A.PublishAsync(channel, channel + ":after");
+        }
+
+        var events = await onB.UntilCountAsync(3 * 6);
+        events.Should().NotContain(e => e.EventType == "tako.gap");
+        foreach (var channel in channels)
+        {
+            events.Select(e => e.Data).Where(d => d.StartsWith(channel + ":", StringComparison.Ordinal)).Should().Equal(
+                [channel + ":e0", .. Enumerable.Range(0, 4).Select(i => channel + ":during" + i), channel + ":after"]);
+        }
+    }
+
+    [SkippableFact]
     public async Task PubSubKilled_EventsTrimmedMeanwhile_GapThenWhatRedisStillHolds()
     {
         await using var redis = await RedisServer.StartAsync("--stream-node-max-entries", "1");

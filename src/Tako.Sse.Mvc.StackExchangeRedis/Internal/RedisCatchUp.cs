@@ -121,7 +121,7 @@ internal sealed class RedisCatchUp(RedisConnection connection, RedisKeys keys, R
                 if (first && previous > from)
                 {
                     RedisLog.ChannelGap(redisLogger, state.Name, from.ToString());
-                    state.Subscribers.Deliver(frames.Gap(from.ToString(), previous));
+                    state.Subscribers.Deliver(frames.Gap(state.Name, from.ToString(), previous));
                 }
 
                 first = false;

@@ -92,7 +92,7 @@ internal sealed class RedisChannelLoop(RedisConnection connection, RedisKeys key
                 // including one published while SUBSCRIBE is on its way or being retried. The catch-up after
                 // subscribing delivers whatever came between the two.
                 newest ??= await ReadNewestAsync(multiplexer.GetDatabase(), keys.Stream(state.Name)).ConfigureAwait(false);
-                state.Place();
+                state.Place(newest.Value);
                 var sharded = await pubSub.ResolveAsync(multiplexer).ConfigureAwait(false);
                 queue ??= await multiplexer.GetSubscriber().SubscribeAsync(keys.Announcements(state.Name, sharded)).ConfigureAwait(false);
                 state.Queue = queue;

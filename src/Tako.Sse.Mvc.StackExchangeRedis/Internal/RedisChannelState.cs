@@ -66,8 +66,18 @@ internal sealed class RedisChannelState(string name)
         }
     }
 
+    /// <summary>Gets the stream's newest id as the instance read it first (valid once <see cref="Placed"/> has completed).</summary>
+    public RedisStreamId PlacedAt { get; private set; }
+
     /// <summary>The stream's newest id is known: the subscription will start from it (see <see cref="Placed"/>).</summary>
-    public void Place() => _placed.TrySetResult();
+    public void Place(RedisStreamId newest)
+    {
+        if (!_placed.Task.IsCompleted)
+        {
+            PlacedAt = newest;
+            _placed.TrySetResult();
+        }
+    }
 
     /// <summary>Under <see cref="Gate"/>: sets the starting cursor and releases whoever waits for it.</summary>
     public void Start(RedisStreamId newest)

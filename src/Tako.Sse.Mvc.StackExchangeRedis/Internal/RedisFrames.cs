@@ -17,13 +17,16 @@ internal sealed class RedisFrames(SseFrameEncoder encoder, SseSubscriberContext 
             return null;
         }
 
-        return encoder.Encode(id.ToString(), 0, sseEvent, 0);
+        return encoder.Encode(channel, id.ToString(), 0, sseEvent, 0);
     }
 
-    /// <summary>The gap frame for the subscribers of a channel: Redis no longer holds what followed <paramref name="from"/>.</summary>
-    public SseChannelFrame Gap(string from, RedisStreamId before)
+    /// <summary>
+    /// The gap frame for the subscribers of a channel: Redis no longer holds what followed <paramref name="from"/>.
+    /// It names the channel, as the subscribers of several channels need.
+    /// </summary>
+    public SseChannelFrame Gap(string channel, string from, RedisStreamId before)
     {
         subscribers.Metrics.GapSent(SseGapFrames.Expired);
-        return subscribers.Gaps.Create(from, SseGapFrames.Expired, before.IsZero ? string.Empty : before.ToString());
+        return subscribers.Gaps.Create(from, SseGapFrames.Expired, before.ToString(), channel: channel);
     }
 }

@@ -38,6 +38,18 @@ internal sealed class RedisResume(
     /// </summary>
     public async Task JoinAsync(RedisChannelState state, SseSubscriber subscriber, string lastEventId, RedisStreamId? cursor)
     {
+        var join = await ResumeAsync(state, subscriber, lastEventId, cursor, several: false).ConfigureAwait(false);
+        subscriber.Release(join.Gap, join.Missed, join.AlreadySent);
+    }
+
+    /// <summary>
+    /// Reads what a held <paramref name="subscriber"/> missed of one channel since <paramref name="lastEventId"/>,
+    /// or makes its gap (naming the channel when <paramref name="several"/>), for the caller to release it with.
+    /// Never faults.
+    /// </summary>
+    public async Task<RedisJoin> ResumeAsync(RedisChannelState state, SseSubscriber subscriber, string lastEventId, RedisStreamId? cursor, bool several)
+    {
+        var channel = several ? state.Name : null;
         try
         {
             if (cursor is null)
@@ -47,37 +59,33 @@ internal sealed class RedisResume(
             }
 
             var c0 = cursor.Value;
-            var newestId = c0.IsZero ? string.Empty : c0.ToString();
+            var newestId = c0.ToString();
             if (!RedisStreamId.TryParse(lastEventId, out var last))
             {
-                Gap(subscriber, lastEventId, SseGapFrames.Unknown, newestId);
-                return;
+                return Gap(state, channel, lastEventId, SseGapFrames.Unknown, newestId);
             }
 
             if (subscribers.Options.HistorySize == 0)
             {
-                Gap(subscriber, lastEventId, SseGapFrames.Expired, newestId);
-                return;
+                return Gap(state, channel, lastEventId, SseGapFrames.Expired, newestId);
             }
 
             if (last == c0)
             {
                 // Up to date with this instance: everything it needs is what the subscriber queues.
-                subscriber.Release(null, null);
                 subscribers.Metrics.Resumed();
-                return;
+                return default;
             }
 
             if (last > c0)
             {
-                await JoinAheadAsync(state, subscriber, lastEventId, last, newestId).ConfigureAwait(false);
-                return;
+                return await JoinAheadAsync(state, subscriber, channel, lastEventId, last, newestId).ConfigureAwait(false);
             }
 
             var entries = await ReadAsync(state, subscriber, last, c0).ConfigureAwait(false);
             if (entries is null)
             {
-                return;
+                return default;
             }
 
             var missed = new List<SseChannelFrame>(entries.Length);
@@ -111,28 +119,28 @@ internal sealed class RedisResume(
 
             if (!follows)
             {
-                Gap(subscriber, lastEventId, SseGapFrames.Expired, newestId);
-                return;
+                return Gap(state, channel, lastEventId, SseGapFrames.Expired, newestId);
             }
 
-            subscriber.Release(null, [.. missed]);
             subscribers.Resumed(state.Name, missed.Count);
+            return new RedisJoin(null, [.. missed], null);
         }
         catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
         {
             // The state was released (no subscriber left) or the application is stopping.
+            return default;
         }
         catch (Exception exception)
         {
             // Never leave a subscriber held for good: it gets the gap, then live events.
             RedisLog.ResumeFailed(redisLogger, state.Name, exception);
-            Gap(subscriber, lastEventId, SseGapFrames.Unknown, string.Empty);
+            return Gap(state, channel, lastEventId, SseGapFrames.Unknown, string.Empty);
         }
     }
 
     // The client has seen more than this instance has delivered: catch the channel up to its id, then drop
-    // what the subscriber queued up to that id.
-    private async Task JoinAheadAsync(RedisChannelState state, SseSubscriber subscriber, string lastEventId, RedisStreamId last, string newestId)
+    // what the subscriber queued of the channel up to that id.
+    private async Task<RedisJoin> JoinAheadAsync(RedisChannelState state, SseSubscriber subscriber, string? channel, string lastEventId, RedisStreamId last, string newestId)
     {
         while (!subscriber.HasEnded)
         {
@@ -141,9 +149,9 @@ internal sealed class RedisResume(
             {
                 if (state.Cursor is { } cursor && cursor >= last)
                 {
-                    subscriber.Release(null, null, frame => RedisStreamId.TryParse(frame.Id, out var id) && id <= last);
                     subscribers.Metrics.Resumed();
-                    return;
+                    var name = state.Name;
+                    return new RedisJoin(null, null, frame => frame.Channel == name && RedisStreamId.TryParse(frame.Id, out var id) && id <= last);
                 }
 
                 if (!state.NeedsCatchUp)
@@ -156,7 +164,7 @@ internal sealed class RedisResume(
             await retry.WaitAsync().ConfigureAwait(false);
         }
 
-        Gap(subscriber, lastEventId, SseGapFrames.Unknown, newestId);
+        return Gap(state, channel, lastEventId, SseGapFrames.Unknown, newestId);
     }
 
     private async Task<StreamEntry[]?> ReadAsync(RedisChannelState state, SseSubscriber subscriber, RedisStreamId from, RedisStreamId to)
@@ -179,9 +187,12 @@ internal sealed class RedisResume(
         return null;
     }
 
-    private void Gap(SseSubscriber subscriber, string lastEventId, string reason, string newestId)
+    private RedisJoin Gap(RedisChannelState state, string? channel, string lastEventId, string reason, string newestId)
     {
-        subscriber.Release(subscribers.Gaps.Create(lastEventId, reason, newestId), null);
-        subscribers.GapSent(subscriber.Channel, reason);
+        subscribers.GapSent(state.Name, reason);
+        return new RedisJoin(subscribers.Gaps.Create(lastEventId, reason, newestId, channel: channel), null, null);
     }
 }
+
+/// <summary>What a resumed subscriber gets of one channel: a gap, or the entries it missed, and which queued frames it had already.</summary>
+internal readonly record struct RedisJoin(SseChannelFrame? Gap, SseChannelFrame[]? Missed, Func<SseChannelFrame, bool>? AlreadySent);

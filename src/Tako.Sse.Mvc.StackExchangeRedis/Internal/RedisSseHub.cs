@@ -35,7 +35,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     private readonly RedisChannelTable _channels;
     private readonly RedisResume _resume;
     private readonly RedisSweep _sweep;
-    private readonly Action<SseSubscriber, object> _leave;
+    private readonly Action<SseSubscriber, object> _leaveMany;
     private readonly RedisClusterReroute _reroute;
     private int _openingsWaiting;
 
@@ -60,7 +60,17 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         _channels = new RedisChannelTable(loop.RunAsync);
         _resume = new RedisResume(_connection, _keys, frames, catchUp, _retry, Subscribers, _redisLogger);
         _sweep = new RedisSweep(_channels, catchUp, timeProvider, _redisLogger);
-        _leave = static (subscriber, state) => Leave(subscriber, (RedisChannelState)state);
+        _leaveMany = static (subscriber, states) =>
+        {
+            var all = (RedisChannelState[])states;
+            for (var slot = 0; slot < all.Length; slot++)
+            {
+                if (all[slot] is { } state)
+                {
+                    Leave(subscriber, state, slot);
+                }
+            }
+        };
         _reroute = new RedisClusterReroute(
             () => _connection.Current,
             () => _channels.States.Select(s => _keys.Announcements(s.Name, sharded: true)),
@@ -141,11 +151,113 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     protected override SseSubscriber SubscribeCore(string channel, string? lastEventId, Action abort)
     {
         var resume = !string.IsNullOrEmpty(lastEventId);
+        var states = new RedisChannelState[1];
+        var subscriber = new SseSubscriber(Subscribers, channel, abort, _leaveMany, states);
+        var (state, cursor) = Register(channel, subscriber, 0);
+        states[0] = state;
+        if (resume)
+        {
+            // Exact by id whenever Redis answers: the response can open at once.
+            _ = _resume.JoinAsync(state, subscriber, lastEventId!, cursor);
+        }
+        else
+        {
+            subscriber.OpenAfter(OpenLiveAsync(state, cursor, subscriber));
+        }
+
+        return subscriber;
+    }
+
+    protected override SseSubscriber SubscribeManyCore(string[] channels, string? cursor, Action abort)
+    {
+        var positions = SseCursor.Parse(cursor);
+        var foreign = positions is null && !string.IsNullOrEmpty(cursor);
+        var states = new RedisChannelState[channels.Length];
+        var subscriber = new SseSubscriber(Subscribers, string.Join(',', channels), abort, _leaveMany, states, slots: channels.Length)
+        {
+            Cursor = new SseCursor(channels),
+        };
+        var joins = new Task<RedisJoin>[channels.Length];
+        var live = new List<Task>();
+        for (var slot = 0; slot < channels.Length; slot++)
+        {
+            string? position = null;
+            var given = foreign ? SseChannelList.Echo(cursor!)
+                : positions?.TryGetValue(subscriber.Cursor.KeyOf(slot), out position) == true ? position
+                : null;
+            var (state, at) = Register(channels[slot], subscriber, slot);
+            states[slot] = state;
+            if (given is not null)
+            {
+                subscriber.Cursor.Set(slot, position);
+                joins[slot] = _resume.ResumeAsync(state, subscriber, given, at, several: true);
+            }
+            else
+            {
+                var placed = PlaceAsync(state, at, subscriber.Cursor, slot);
+                live.Add(placed);
+                joins[slot] = placed.ContinueWith(static _ => default(RedisJoin), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+
+        // The response opens once the channels that join live are placed (as for one channel); the resumes
+        // go on behind it, and the subscriber is released with all of them at once.
+        if (live.Count > 0)
+        {
+            subscriber.OpenAfter(Task.WhenAll(live));
+        }
+
+        _ = ReleaseManyAsync(subscriber, joins, live.Count > 0);
+        return subscriber;
+    }
+
+    protected override int CountSubscribers(string channel) =>
+        _channels.TryGet(channel, out var state) ? state.Subscribers.Count : 0;
+
+    // The subscriber's response has ended. The state stays for the sweep to release (RedisSweep).
+    private static void Leave(SseSubscriber subscriber, RedisChannelState state, int slot = 0)
+    {
+        lock (state.Gate)
+        {
+            state.Subscribers.Remove(subscriber, slot);
+        }
+    }
+
+    private static async Task ReleaseManyAsync(SseSubscriber subscriber, Task<RedisJoin>[] joins, bool live)
+    {
+        // None of them faults.
+        var results = await Task.WhenAll(joins).ConfigureAwait(false);
+        var opening = new List<SseChannelFrame>();
+        List<Func<SseChannelFrame, bool>>? alreadySent = null;
+        foreach (var join in results)
+        {
+            if (join.Gap is { } gap)
+            {
+                opening.Add(gap);
+            }
+
+            opening.AddRange(join.Missed ?? []);
+            if (join.AlreadySent is { } sent)
+            {
+                (alreadySent ??= []).Add(sent);
+            }
+        }
+
+        if (live)
+        {
+            opening.Add(SseChannelFrame.Position(string.Empty, null));
+        }
+
+        subscriber.Release(null, [.. opening], alreadySent is null ? null : frame => alreadySent.Exists(sent => sent(frame)));
+    }
+
+    // Registers the subscriber in the channel's state, held: it queues live frames from now on, and is released
+    // once it is known what goes before them. Returns the state and its cursor at registration.
+    private (RedisChannelState State, RedisStreamId? Cursor) Register(string channel, SseSubscriber subscriber, int slot)
+    {
         while (true)
         {
             var state = _channels.GetOrAdd(channel);
-            SseSubscriber subscriber;
-            RedisStreamId? cursor;
             lock (state.Gate)
             {
                 if (state.Removed)
@@ -153,42 +265,15 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
                     continue;
                 }
 
-                subscriber = new SseSubscriber(Subscribers, channel, abort, _leave, state);
-                state.Subscribers.Add(subscriber);
-                if (resume)
+                if (slot == 0)
                 {
                     subscriber.Hold();
                 }
 
-                cursor = state.Cursor;
+                state.Subscribers.Add(subscriber, slot);
                 state.IdleSweeps = 0;
+                return (state, state.Cursor);
             }
-
-            if (resume)
-            {
-                // Exact by id whenever Redis answers: the response can open at once.
-                _ = _resume.JoinAsync(state, subscriber, lastEventId!, cursor);
-            }
-            else if (!state.Placed.IsCompleted)
-            {
-                // A live-only client takes onopen as "from now on": until the instance knows the channel's newest
-                // id, an event published now would not be delivered here, so the response waits for it.
-                subscriber.OpenAfter(OpenWhenPlacedAsync(state));
-            }
-
-            return subscriber;
-        }
-    }
-
-    protected override int CountSubscribers(string channel) =>
-        _channels.TryGet(channel, out var state) ? state.Subscribers.Count : 0;
-
-    // The subscriber's response has ended. The state stays for the sweep to release (RedisSweep).
-    private static void Leave(SseSubscriber subscriber, RedisChannelState state)
-    {
-        lock (state.Gate)
-        {
-            state.Subscribers.Remove(subscriber);
         }
     }
 
@@ -204,15 +289,37 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         _channels.CancelAll();
     }
 
-    // Never faults: the response opens once the channel is placed, or after OpeningWait with a warning (Redis does
-    // not answer; the stream opens all the same, as a client must not wait on an outage), or when the state is
-    // released (its last subscriber left).
-    private async Task OpenWhenPlacedAsync(RedisChannelState state)
+    // A live-only client takes onopen as "from now on", and gets its position first: the cursor when it was
+    // registered, or, until the instance knows the channel's newest id (an event published now would not be
+    // delivered here), the response waits for that id. Never faults.
+    private async Task OpenLiveAsync(RedisChannelState state, RedisStreamId? cursor, SseSubscriber subscriber)
     {
+        var position = cursor ?? await WhenPlacedAsync(state).ConfigureAwait(false);
+        subscriber.Release(position is { } at ? SseChannelFrame.Position(at.ToString(), null) : null, null);
+    }
+
+    // One channel of several that joins live: its position in the cursor, as for one channel. Never faults.
+    private async Task PlaceAsync(RedisChannelState state, RedisStreamId? cursor, SseCursor positions, int slot)
+    {
+        var position = cursor ?? await WhenPlacedAsync(state).ConfigureAwait(false);
+        positions.Set(slot, position?.ToString());
+    }
+
+    // The channel's newest id once placed; null after OpeningWait with a warning (Redis does not answer; the
+    // stream opens all the same, as a client must not wait on an outage), or when the state is released (its
+    // last subscriber left).
+    private async Task<RedisStreamId?> WhenPlacedAsync(RedisChannelState state)
+    {
+        if (state.Placed.IsCompletedSuccessfully)
+        {
+            return state.PlacedAt;
+        }
+
         Interlocked.Increment(ref _openingsWaiting);
         try
         {
             await state.Placed.WaitAsync(OpeningWait, _timeProvider).ConfigureAwait(false);
+            return state.PlacedAt;
         }
         catch (TimeoutException)
         {
@@ -225,6 +332,8 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         {
             Interlocked.Decrement(ref _openingsWaiting);
         }
+
+        return null;
     }
 
     private void OnConnectionFailed(ConnectionFailedEventArgs e)

@@ -92,6 +92,9 @@ public sealed class RedisApp : IAsyncDisposable
         app.MapGet(
             "/channels/{name}",
             (string name, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) => SseActionResult.Subscribe(name, lastEventId));
+        app.MapGet(
+            "/many",
+            ([FromQuery(Name = "channel")] string[] channels, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) => SseActionResult.Subscribe(channels, lastEventId));
         app.MapGet("/ping", () => Results.Text("pong"));
         await app.StartAsync();
 
@@ -113,6 +116,21 @@ public sealed class RedisApp : IAsyncDisposable
         }
 
         var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        return new StreamReading(response, await response.Content.ReadAsStreamAsync(timeout.Token));
+    }
+
+    /// <summary>Opens <c>/many?channel=…</c>, one stream of several channels; returns once the response headers are in.</summary>
+    public async Task<StreamReading> SubscribeManyAsync(string[] channels, string? cursor = null)
+    {
+        using var timeout = new CancellationTokenSource(StreamReading.Deadline);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/many?" + string.Join('&', channels.Select(c => "channel=" + Uri.EscapeDataString(c))));
+        if (cursor is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", cursor);
+        }
+
+        var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        response.EnsureSuccessStatusCode();
         return new StreamReading(response, await response.Content.ReadAsStreamAsync(timeout.Token));
     }
 

@@ -4,7 +4,7 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
 /// <summary>
 /// One channel, N subscribers held by a child process, four servers side by side: ours
-/// (<see cref="ISseHub.PublishAsync"/> and <see cref="SseActionResult.Subscribe"/>), the naive fan-out
+/// (<see cref="ISseHub.PublishAsync"/> and <see cref="SseActionResult.Subscribe(string, string?)"/>), the naive fan-out
 /// (<see cref="NaiveFanout"/>), SignalR sending to a group, and the limit: pre-encoded frames from one shared
 /// ring (<see cref="BareRingFanout"/>). For each: memory per subscriber; a warm-up;
 /// small events at a fixed rate for latency; then windows of events published as fast as they are delivered:
