@@ -53,6 +53,17 @@ public sealed class TakoSseOptions
     public TimeSpan? WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Gets or sets whether a stream ends when the authentication of its request expires. When it is on, a
+    /// response whose authentication carries an expiry (<c>AuthenticateResult.Properties.ExpiresUtc</c>, as
+    /// cookie and JWT bearer authentication set it) ends cleanly at that moment, measured on the registered
+    /// <see cref="TimeProvider"/>: the response completes normally, the source is disposed and a channel
+    /// subscription leaves its channel. A credential already expired when the stream starts ends it just after
+    /// the headers. The browser then reconnects with <c>Last-Event-ID</c>, resuming with a renewed credential or
+    /// getting <c>401</c>. Requests with no expiry are not affected. Default: <see langword="true"/>.
+    /// </summary>
+    public bool CloseOnAuthenticationExpiration { get; set; } = true;
+
+    /// <summary>
     /// Gets the options of the channels of <see cref="ISseHub"/> (history, subscriber queues, slow subscribers,
     /// the gap event), bound from the <c>Tako:Sse:Channels</c> configuration section.
     /// </summary>

@@ -18,6 +18,7 @@ public class TakoSseOptionsTests
         options.Retry.Should().BeNull();
         options.CacheControl.Should().Be("no-cache, no-store, must-revalidate");
         options.WriteTimeout.Should().Be(TimeSpan.FromSeconds(30));
+        options.CloseOnAuthenticationExpiration.Should().BeTrue();
         TakoSseOptions.SectionName.Should().Be("Tako:Sse");
     }
 
@@ -84,7 +85,8 @@ public class TakoSseOptionsTests
                   "Retry": "00:00:03",
                   "KeepAliveComment": "ping",
                   "CacheControl": "no-cache",
-                  "WriteTimeout": "00:00:07"
+                  "WriteTimeout": "00:00:07",
+                  "CloseOnAuthenticationExpiration": false
                 }
               }
             }
@@ -101,6 +103,7 @@ public class TakoSseOptionsTests
         options.KeepAliveComment.Should().Be("ping");
         options.CacheControl.Should().Be("no-cache");
         options.WriteTimeout.Should().Be(TimeSpan.FromSeconds(7));
+        options.CloseOnAuthenticationExpiration.Should().BeFalse();
     }
 
     [Fact]

@@ -44,4 +44,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 10, EventName = "SseLastEventIdMalformed", Level = LogLevel.Debug,
         Message = "The Last-Event-ID '{LastEventId}' is not a {Type}; the parameter was left unbound, so the stream starts afresh.")]
     public static partial void LastEventIdMalformed(ILogger logger, string lastEventId, string type);
+
+    [LoggerMessage(EventId = 11, EventName = "SseAuthenticationExpired", Level = LogLevel.Debug,
+        Message = "The authentication of an SSE stream's request expired at {ExpiresUtc}; the stream was ended.")]
+    public static partial void AuthenticationExpired(ILogger logger, DateTimeOffset expiresUtc);
 }

@@ -2,7 +2,10 @@ using System.Diagnostics.Metrics;
 
 namespace Tako.Sse.Mvc;
 
-/// <summary>The <c>Tako.Sse.Mvc</c> meter: open streams, what they sent, and the ones a write timeout ended.</summary>
+/// <summary>
+/// The <c>Tako.Sse.Mvc</c> meter: open streams, what they sent, and the ones a write timeout or an expired credential
+/// ended.
+/// </summary>
 internal sealed class SseMetrics
 {
     public const string MeterName = "Tako.Sse.Mvc";
@@ -14,6 +17,7 @@ internal sealed class SseMetrics
     private readonly Counter<long> _bytesSent;
     private readonly Counter<long> _keepAlivesSent;
     private readonly Counter<long> _writeTimeouts;
+    private readonly Counter<long> _authenticationExpirations;
 
     public SseMetrics(IMeterFactory meterFactory)
         : this(meterFactory.Create(MeterName))
@@ -27,6 +31,7 @@ internal sealed class SseMetrics
         _bytesSent = meter.CreateCounter<long>("tako.sse.bytes_sent", "By", "Bytes of SSE frames written, keep-alives included.");
         _keepAlivesSent = meter.CreateCounter<long>("tako.sse.keepalives_sent", "{keepalive}", "Keep-alive comments written to idle SSE streams.");
         _writeTimeouts = meter.CreateCounter<long>("tako.sse.write_timeouts", "{stream}", "SSE streams ended because the client did not take a write within the write timeout.");
+        _authenticationExpirations = meter.CreateCounter<long>("tako.sse.authentication_expirations", "{stream}", "SSE streams ended because the authentication of their request expired.");
     }
 
     /// <summary>Gets the instance used when <c>AddTakoSse</c> was not called (a process-wide meter).</summary>
@@ -52,4 +57,6 @@ internal sealed class SseMetrics
     public void KeepAliveSent() => _keepAlivesSent.Add(1);
 
     public void WriteTimedOut() => _writeTimeouts.Add(1);
+
+    public void AuthenticationExpired() => _authenticationExpirations.Add(1);
 }

@@ -108,6 +108,7 @@ internal sealed class SseActionResultExecutor : IActionResultExecutor<SseActionR
             result.KeepAlive ?? _options.KeepAlive,
             _options.Retry,
             _options.WriteTimeout,
+            SseAuthenticationExpiry.For(context, _options.CloseOnAuthenticationExpiration, _timeProvider),
             _timeProvider,
             _metrics,
             _logger,

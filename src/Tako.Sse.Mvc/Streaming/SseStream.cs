@@ -15,8 +15,8 @@ namespace Tako.Sse.Mvc;
 /// <see cref="RunAsync"/> with its items and their <see cref="ISseItemWriter{T}"/>. The loop asks the source for
 /// items, the item writer encodes each into the <see cref="SseWriteBuffer"/>, and <see cref="SseResponseWriter"/>
 /// sends them. While the source is silent, <see cref="WaitForSourceAsync"/> writes keep-alives (<see cref="SseKeepAlive"/>).
-/// A write the client does not take is ended by <see cref="SseWriteTimeout"/>; the source is closed by
-/// <see cref="SseSourceDisposal"/>.
+/// A write the client does not take is ended by <see cref="SseWriteTimeout"/>, an expired credential by
+/// <see cref="SseAuthenticationExpiry"/>; the source is closed by <see cref="SseSourceDisposal"/>.
 /// </para>
 /// <para>
 /// Coalescing: while <c>MoveNextAsync</c> completes synchronously the source has items ready, and they are
@@ -43,6 +43,7 @@ internal sealed class SseStream
     private readonly SseKeepAlive? _keepAlive;
     private readonly TimeSpan? _retry;
     private readonly TimeSpan? _writeTimeoutPeriod;
+    private readonly SseAuthenticationExpiry? _authenticationExpiry;
     private readonly TimeProvider _timeProvider;
     private readonly SseMetrics _metrics;
     private readonly ILogger _logger;
@@ -57,6 +58,7 @@ internal sealed class SseStream
         TimeSpan? keepAlive,
         TimeSpan? retry,
         TimeSpan? writeTimeout,
+        SseAuthenticationExpiry? authenticationExpiry,
         TimeProvider timeProvider,
         SseMetrics metrics,
         ILogger logger,
@@ -70,6 +72,7 @@ internal sealed class SseStream
         // overflow: clamped, it stays a due time in the future.
         _keepAlive = keepAlive > TimeSpan.Zero ? new SseKeepAlive(SseTimerWheel.ClampDueTime(keepAlive.Value), timeProvider) : null;
         _writeTimeoutPeriod = writeTimeout > TimeSpan.Zero ? SseTimerWheel.ClampDueTime(writeTimeout.Value) : null;
+        _authenticationExpiry = authenticationExpiry;
         _retry = retry;
         _timeProvider = timeProvider;
         _metrics = metrics;
@@ -137,6 +140,7 @@ internal sealed class SseStream
                 return;
             }
 
+            _authenticationExpiry?.Start(cancellation);
             inSource = true;
             enumerator = source.GetAsyncEnumerator(token);
 
@@ -220,6 +224,7 @@ internal sealed class SseStream
         {
             _buffer.Release();
             var timedOut = writeTimeout?.End() == true;
+            var expired = _authenticationExpiry?.End() == true;
             if (timedOut)
             {
                 _metrics.WriteTimedOut();
@@ -232,7 +237,7 @@ internal sealed class SseStream
                 await SseSourceDisposal.CloseAsync(enumerator, sourceFinished ? null : cancellation, sourcePending ? moveNext : null, signal, _timeProvider, _logger);
             }
 
-            LogEnding(timedOut);
+            SseStreamEnding.Report(_logger, _metrics, timedOut, expired ? _authenticationExpiry : null, _applicationStopping, _context.RequestAborted);
         }
     }
 
@@ -276,25 +281,6 @@ internal sealed class SseStream
 
             // Zero when the flush itself outlasted the rest of the period: the timer then fires at once.
             signal.ArmKeepAlive(keepAlive.Remaining);
-        }
-    }
-
-    // Our own cancel also cancels the linked token, so ask the original tokens who ended the stream.
-    private void LogEnding(bool timedOut)
-    {
-        if (timedOut)
-        {
-            // Logged with its own event (SseWriteTimedOut, above); the abort also cancels RequestAborted.
-            return;
-        }
-
-        if (_applicationStopping.IsCancellationRequested)
-        {
-            Log.StoppedByShutdown(_logger);
-        }
-        else if (_context.RequestAborted.IsCancellationRequested)
-        {
-            Log.ClientDisconnected(_logger);
         }
     }
 }
