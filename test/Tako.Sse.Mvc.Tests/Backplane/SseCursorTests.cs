@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Text;
+
+namespace Tako.Sse.Mvc.Tests.Backplane;
+
+public sealed class SseCursorTests
+{
+    [Fact]
+    public void Length_ThirtyTwoChannelsWithRedisIds_StaysUnderTwoKilobytes()
+    {
+        // Long names on purpose: the cursor holds keys, not names.
+        var channels = Enumerable.Range(0, 32).Select(i => $"tenant-{i}/a-rather-long-channel-name-{new string('n', 200)}").ToArray();
+        var cursor = new SseCursor(channels);
+        for (var slot = 0; slot < channels.Length; slot++)
+        {
+            cursor.Set(slot, $"{1733212345678 + slot}-{slot * 7}");
+        }
+
+        var text = cursor.ToString();
+
+        Encoding.ASCII.GetByteCount(text).Should().Be(cursor.Length).And.BeLessThanOrEqualTo(2048);
+        text.Length.Should().Be(2 + (32 * 10) + channels.Select((_, slot) => $"{1733212345678 + slot}-{slot * 7}".Length).Sum());
+    }
+
+    [Fact]
+    public void Length_ThirtyTwoChannelsWithInMemoryIds_StaysUnderTwoKilobytes()
+    {
+        var cursor = new SseCursor([.. Enumerable.Range(0, 32).Select(i => $"c{i}")]);
+        for (var slot = 0; slot < 32; slot++)
+        {
+            cursor.Set(slot, $"0123456789abcdef-{9_000_000_000L + slot}");
+        }
+
+        cursor.Length.Should().BeLessThanOrEqualTo(2048);
+    }
+
+    [Fact]
+    public void Parse_WhatWriteWrote_GivesEveryPositionByKey()
+    {
+        var cursor = new SseCursor(["a", "b", "c"]);
+        cursor.Set(0, "1-1");
+        cursor.Set(2, "0123456789abcdef-5");
+
+        var positions = SseCursor.Parse(cursor.ToString());
+
+        positions.Should().BeEquivalentTo(new Dictionary<string, string>
+        {
+            [SseCursor.Key("a")] = "1-1",
+            [SseCursor.Key("c")] = "0123456789abcdef-5",
+        }, "a channel without a position yet is not in the cursor");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("t1")]
+    [InlineData("t2.AAAAAAAA~1-1")]
+    [InlineData("t1.AAAAAAAA~1-1.")]
+    [InlineData("t1.AAAAAAAA~")]
+    [InlineData("t1.AAAAAAA~1-1")]
+    [InlineData("t1.AAAAAAAA-1-1")]
+    [InlineData("t1.AAAAAAAA~1 1")]
+    [InlineData("t1.AAAAAAAA~1-1\u00e9")]
+    [InlineData("t1.AAAAAAAA~1-1.AAAAAAAA~1-2")]
+    [InlineData("0123456789abcdef-1")]
+    public void Parse_AnythingElse_IsNotACursor(string? text)
+    {
+        SseCursor.Parse(text).Should().BeNull();
+    }
+
+    [Fact]
+    public void Parse_LongerThanTheLimitOrAPositionTooLong_IsNotACursor()
+    {
+        SseCursor.Parse("t1" + string.Concat(Enumerable.Repeat(".AAAAAAAA~1-1", 400))).Should().BeNull("duplicate keys aside, it is over 4096 characters");
+        SseCursor.Parse("t1.AAAAAAAA~" + new string('1', 65)).Should().BeNull();
+        SseCursor.Parse("t1.AAAAAAAA~" + new string('1', 64)).Should().NotBeNull();
+    }
+
+    [Fact]
+    public void Advance_FrameOfAChannel_MovesOnlyThatChannel()
+    {
+        var cursor = new SseCursor(["a", "b"]);
+        cursor.Set(0, "1-1");
+        cursor.Set(1, "1-2");
+
+        cursor.Advance(new SseChannelFrame("2-0", 0, [], 0, "b"));
+        cursor.Advance(new SseChannelFrame("9-9", 0, [], 0, null));
+        cursor.Advance(new SseChannelFrame("9-9", 0, [], 0, "elsewhere"));
+
+        cursor.PositionOf(0).Should().Be("1-1");
+        cursor.PositionOf(1).Should().Be("2-0");
+    }
+
+    [Fact]
+    public void Key_IsEightBase64UrlCharactersAndDependsOnTheWholeName()
+    {
+        SseCursor.Key("chat").Should().MatchRegex("^[A-Za-z0-9_-]{8}$");
+        SseCursor.Key("chat").Should().NotBe(SseCursor.Key("chat2"));
+        SseCursor.Key(new string('x', 256)).Should().HaveLength(8);
+    }
+
+    [Fact]
+    public void CursorFrameWriter_WritesTheFrameWithTheCursorAsItsIdLine()
+    {
+        var cursor = new SseCursor(["a"]);
+        cursor.Set(0, "7-0");
+        var frame = new SseChannelFrame("7-0", 0, "event: e\nid: 7-0\ndata: x\n\n"u8.ToArray(), 0, "a");
+        var output = new ArrayBufferWriter<byte>();
+
+        new SseCursorFrameWriter(cursor).Write(frame, null!, output);
+
+        Encoding.ASCII.GetString(output.WrittenSpan).Should().Be($"event: e\nid: t1.{SseCursor.Key("a")}~7-0\ndata: x\n\n");
+    }
+
+    [Fact]
+    public void CursorFrameWriter_FrameWithoutItsIdLine_CursorGoesLast()
+    {
+        var cursor = new SseCursor(["a"]);
+        cursor.Set(0, "7-0");
+        var frame = new SseChannelFrame("7-0", 0, "data: id: 7-0\n\n"u8.ToArray(), 0, "a");
+        var output = new ArrayBufferWriter<byte>();
+
+        new SseCursorFrameWriter(cursor).Write(frame, null!, output);
+
+        Encoding.ASCII.GetString(output.WrittenSpan).Should().Be($"data: id: 7-0\nid: t1.{SseCursor.Key("a")}~7-0\n\n", "an id inside data is not the id line");
+    }
+}
