@@ -6,14 +6,17 @@ namespace Tako.Sse.Mvc;
 
 /// <summary>
 /// The <c>id:</c> of every event on a stream of several channels: the position of each channel of the
-/// subscription as of that event. <c>t1</c>, then for each channel with a position <c>.</c>, an 8-character key
-/// (the first 48 bits of the SHA-256 of its name, base64url), <c>~</c> and the position (the channel's own id).
+/// subscription as of that event. <c>t1</c>; then, when the positions share a beginning (the in-memory hub's
+/// epoch, a Redis id's leading digits), <c>*</c> and that shared part; then for each channel with a position
+/// <c>.</c>, an 8-character key (the first 48 bits of the SHA-256 of its name, base64url), <c>~</c> and the rest
+/// of its position (the channel's own id, without the shared part).
 /// </summary>
 /// <remarks>
 /// <para>
-/// Keys, not names, so the size does not depend on the names: 32 channels with Redis ids
-/// (<c>1733212345678-12</c>) take about 900 characters, with in-memory ids about 1,100. A client treats it as
-/// opaque and sends it back as <c>Last-Event-ID</c>; <see cref="Parse"/> reads it strictly.
+/// Keys, not names, so the size does not depend on the names; the shared part is written once, so 32 channels
+/// of one in-memory hub cost little more than 32 Redis ids (measured in the unit tests; see
+/// <c>docs/channels.md</c>). A client treats it as opaque and sends it back as <c>Last-Event-ID</c>;
+/// <see cref="Parse"/> reads it strictly.
 /// </para>
 /// <para>
 /// The positions are the reader's: the subscriber advances them as it hands each frame to the stream loop, and
@@ -32,6 +35,9 @@ internal sealed class SseCursor
     private const string Version = "t1";
     private const int KeyLength = 8;
 
+    // A shared part shorter than this is not worth its "*" and is not written.
+    private const int MinShared = 4;
+
     // Base64url characters: what keys and both hubs' ids are made of.
     private static readonly SearchValues<char> TokenChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
@@ -40,12 +46,21 @@ internal sealed class SseCursor
     private readonly string[] _keys;
     private readonly string?[] _positions;
 
+    // The cursor as written, kept between frames: a frame moves one channel's position, usually to an id of the
+    // same length that still starts with the shared part, whose rest is then copied over the old one in place
+    // instead of writing the whole cursor again.
+    private readonly int[] _offsets;
+    private byte[] _text = [];
+    private int _length = -1;
+    private string _shared = string.Empty;
+
     /// <param name="channels">The subscription's channels; a slot is an index into it.</param>
     public SseCursor(string[] channels)
     {
         _channels = channels;
         _keys = new string[channels.Length];
         _positions = new string?[channels.Length];
+        _offsets = new int[channels.Length];
         for (var i = 0; i < channels.Length; i++)
         {
             _keys[i] = Key(channels[i]);
@@ -54,6 +69,23 @@ internal sealed class SseCursor
 
     /// <summary>Gets the number of channels.</summary>
     public int Count => _channels.Length;
+
+    /// <summary>Gets the cursor's length in bytes (it is ASCII).</summary>
+    public int Length => Bytes.Length;
+
+    /// <summary>Gets the cursor as ASCII bytes, valid until its next change.</summary>
+    public ReadOnlySpan<byte> Bytes
+    {
+        get
+        {
+            if (_length < 0)
+            {
+                Render();
+            }
+
+            return _text.AsSpan(0, _length);
+        }
+    }
 
     /// <summary>Gets a channel's key in a cursor.</summary>
     public static string Key(string channel)
@@ -74,8 +106,20 @@ internal sealed class SseCursor
             return null;
         }
 
-        var positions = new Dictionary<string, string>(StringComparer.Ordinal);
         var rest = text.AsSpan(Version.Length);
+        var shared = ReadOnlySpan<char>.Empty;
+        if (rest.StartsWith('*'))
+        {
+            var end = rest.IndexOf('.');
+            shared = end < 0 ? rest[1..] : rest[1..end];
+            rest = end < 0 ? default : rest[end..];
+            if (!IsToken(shared))
+            {
+                return null;
+            }
+        }
+
+        var positions = new Dictionary<string, string>(StringComparer.Ordinal);
         while (rest.Length > 0)
         {
             if (rest[0] != '.')
@@ -87,12 +131,14 @@ internal sealed class SseCursor
             var end = rest.IndexOf('.');
             var part = end < 0 ? rest : rest[..end];
             rest = end < 0 ? default : rest[end..];
-            if (part.Length < KeyLength + 2
+            var own = part.Length > KeyLength ? part[(KeyLength + 1)..] : default;
+            if (part.Length < KeyLength + 1
                 || part[KeyLength] != '~'
-                || part.Length - KeyLength - 1 > MaxPositionLength
+                || shared.Length + own.Length > MaxPositionLength
                 || !IsToken(part[..KeyLength])
-                || !IsToken(part[(KeyLength + 1)..])
-                || !positions.TryAdd(part[..KeyLength].ToString(), part[(KeyLength + 1)..].ToString()))
+                || (shared.IsEmpty && !IsToken(own))
+                || (!own.IsEmpty && !IsToken(own))
+                || !positions.TryAdd(part[..KeyLength].ToString(), string.Concat(shared, own)))
             {
                 return null;
             }
@@ -104,11 +150,28 @@ internal sealed class SseCursor
     /// <summary>Gets the key of the channel in <paramref name="slot"/>.</summary>
     public string KeyOf(int slot) => _keys[slot];
 
-    /// <summary>Sets the position of the channel in <paramref name="slot"/> (<see langword="null"/> or empty: none yet).</summary>
-    public void Set(int slot, string? position) => _positions[slot] = string.IsNullOrEmpty(position) ? null : position;
-
     /// <summary>Gets the position of the channel in <paramref name="slot"/>.</summary>
     public string? PositionOf(int slot) => _positions[slot];
+
+    /// <summary>Sets the position of the channel in <paramref name="slot"/> (<see langword="null"/> or empty: none yet).</summary>
+    public void Set(int slot, string? position)
+    {
+        position = string.IsNullOrEmpty(position) ? null : position;
+        var old = _positions[slot];
+        _positions[slot] = position;
+        if (_length >= 0
+            && old is not null
+            && position is not null
+            && old.Length == position.Length
+            && position.StartsWith(_shared, StringComparison.Ordinal))
+        {
+            Encoding.ASCII.GetBytes(position.AsSpan(_shared.Length), _text.AsSpan(_offsets[slot]));
+        }
+        else
+        {
+            _length = -1;
+        }
+    }
 
     /// <summary>Moves the position of the frame's channel to the frame's id; a frame of no one channel moves nothing.</summary>
     public void Advance(SseChannelFrame frame)
@@ -128,30 +191,69 @@ internal sealed class SseCursor
         }
     }
 
-    /// <summary>Gets the cursor's length in bytes (it is ASCII).</summary>
-    public int Length
+    /// <summary>Writes the cursor as ASCII.</summary>
+    public void Write(IBufferWriter<byte> output) => output.Write(Bytes);
+
+    /// <inheritdoc />
+    public override string ToString() => Encoding.ASCII.GetString(Bytes);
+
+    private static bool IsToken(ReadOnlySpan<char> text) =>
+        !text.IsEmpty && !text.ContainsAnyExcept(TokenChars);
+
+    // The beginning every position shares, when there are two or more and it is long enough to pay for itself.
+    private string Shared()
     {
-        get
+        string? first = null;
+        var length = 0;
+        var count = 0;
+        foreach (var position in _positions)
         {
-            var length = Version.Length;
-            foreach (var position in _positions)
+            if (position is null)
             {
-                if (position is not null)
-                {
-                    length += 1 + KeyLength + 1 + position.Length;
-                }
+                continue;
             }
 
-            return length;
+            if (first is null)
+            {
+                first = position;
+                length = position.Length;
+            }
+            else
+            {
+                length = Math.Min(length, first.AsSpan(0, length).CommonPrefixLength(position));
+            }
+
+            count++;
         }
+
+        return count >= 2 && length >= MinShared ? first![..length] : string.Empty;
     }
 
-    /// <summary>Writes the cursor as ASCII.</summary>
-    public void Write(IBufferWriter<byte> output)
+    private void Render()
     {
-        var length = Length;
-        var span = output.GetSpan(length);
+        _shared = Shared();
+        var length = Version.Length + (_shared.Length > 0 ? 1 + _shared.Length : 0);
+        foreach (var position in _positions)
+        {
+            if (position is not null)
+            {
+                length += 1 + KeyLength + 1 + position.Length - _shared.Length;
+            }
+        }
+
+        if (_text.Length < length)
+        {
+            _text = new byte[Math.Max(length, _text.Length * 2)];
+        }
+
+        var span = _text.AsSpan();
         var written = Encoding.ASCII.GetBytes(Version, span);
+        if (_shared.Length > 0)
+        {
+            span[written++] = (byte)'*';
+            written += Encoding.ASCII.GetBytes(_shared, span[written..]);
+        }
+
         for (var i = 0; i < _positions.Length; i++)
         {
             if (_positions[i] is { } position)
@@ -159,21 +261,11 @@ internal sealed class SseCursor
                 span[written++] = (byte)'.';
                 written += Encoding.ASCII.GetBytes(_keys[i], span[written..]);
                 span[written++] = (byte)'~';
-                written += Encoding.ASCII.GetBytes(position, span[written..]);
+                _offsets[i] = written;
+                written += Encoding.ASCII.GetBytes(position.AsSpan(_shared.Length), span[written..]);
             }
         }
 
-        output.Advance(written);
+        _length = written;
     }
-
-    /// <inheritdoc />
-    public override string ToString()
-    {
-        var buffer = new ArrayBufferWriter<byte>(Length);
-        Write(buffer);
-        return Encoding.ASCII.GetString(buffer.WrittenSpan);
-    }
-
-    private static bool IsToken(ReadOnlySpan<char> text) =>
-        !text.IsEmpty && !text.ContainsAnyExcept(TokenChars);
 }

@@ -16,17 +16,18 @@ internal readonly struct SseCursorFrameWriter(SseCursor cursor) : ISseItemWriter
         if (start < 0)
         {
             // An encoder that wrote the id some other way: the cursor goes last, and the last id line wins.
-            output.Write(bytes[..^1]);
             start = end = bytes.Length - 1;
         }
-        else
-        {
-            output.Write(bytes[..start]);
-        }
 
-        output.Write("id: "u8);
-        cursor.Write(output);
-        output.Write("\n"u8);
-        output.Write(bytes[end..]);
+        // One copy into one span: the frame around its id line, and the cursor in its place.
+        var id = cursor.Bytes;
+        var length = start + 4 + id.Length + 1 + (bytes.Length - end);
+        var span = output.GetSpan(length);
+        bytes[..start].CopyTo(span);
+        "id: "u8.CopyTo(span[start..]);
+        id.CopyTo(span[(start + 4)..]);
+        span[start + 4 + id.Length] = (byte)'\n';
+        bytes[end..].CopyTo(span[(start + 4 + id.Length + 1)..]);
+        output.Advance(length);
     }
 }

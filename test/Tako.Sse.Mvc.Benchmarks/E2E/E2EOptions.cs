@@ -55,7 +55,7 @@ internal sealed class E2EOptions
     public TimeSpan FanoutInterval { get; private set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Gets the sides of the fan-out run to measure (all four by default; the table needs all four).</summary>
-    public IReadOnlySet<string> FanoutSides { get; private set; } = new HashSet<string>(["ours", "naive", "signalr", "bare"]);
+    public IReadOnlySet<string> FanoutSides { get; private set; } = new HashSet<string>(["ours", "naive", "signalr", "bare", "multi"]);
 
     /// <summary>Gets the subscriber counts of the scale run; 0 is the most the open-file limit allows.</summary>
     public IReadOnlyList<int> ScaleSizes { get; private set; } = [5_000, 10_000, 0];
@@ -105,7 +105,8 @@ internal sealed class E2EOptions
           --fanout-duration 10s   flat-out publishing window, with and without a stuck subscriber (1s..60s)
           --fanout-latency-events N  events of the fixed-rate fan-out run (default 200, 10..5000)
           --fanout-interval 20ms  period of that run (1ms..1s)
-          --fanout-sides a,b      any of ours, naive, signalr, bare: measure only these (prints their lines, no table)
+          --fanout-sides a,b      any of ours, naive, signalr, bare, multi: measure only these (prints their lines;
+                                  the main table needs the first four, the multi-channel table ours and multi)
           --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout, fanout-redis, scale (scale only when named)
           --scale-sizes a,b   subscribers of the scale run, max = the open-file limit's most (default 5000,10000,max; 1..100000)
           --scale-rates a,b   publish rates it steps through, events/s (default 1,2,5,10,20)

@@ -62,9 +62,20 @@ internal static class E2ERunner
             ReportPrinter.PrintTable(results);
         }
 
-        if (fanout.Count > 0)
+        var multi = fanout.Where(r => r.Figure.StartsWith(FanoutScenario.MultiPrefix, StringComparison.Ordinal)).ToList();
+        var single = fanout.Except(multi).ToList();
+        if (single.Count > 0)
         {
-            ReportPrinter.PrintTable(fanout, "naive fan-out", "SignalR", fourth: "bare ring (limit)");
+            ReportPrinter.PrintTable(single, "naive fan-out", "SignalR", fourth: "bare ring (limit)");
+        }
+
+        if (multi.Count > 0)
+        {
+            ReportPrinter.PrintTable(
+                multi.Select(r => r with { Figure = r.Figure[FanoutScenario.MultiPrefix.Length..] }),
+                "ours, 1 channel",
+                "-",
+                $"ours, {1 + FanoutSides.OwnChannels} channels");
         }
 
         if (fanoutRedis.Count > 0)

@@ -26,7 +26,7 @@ public sealed class ChannelMultiTests
 
         var events = await subscriber.NextAsync(3);
         events.Select(e => (e.EventType, e.Data)).Should().Equal(("message", "hi"), ("headline", "{}"), ("tile", "42"));
-        events.Should().OnlyContain(e => e.EventId!.StartsWith("t1.", StringComparison.Ordinal), "every id is the subscription's cursor");
+        events.Should().OnlyContain(e => e.EventId!.StartsWith("t1", StringComparison.Ordinal), "every id is the subscription's cursor");
         events.Select(e => e.EventId).Should().OnlyHaveUniqueItems("each event moves the cursor");
         app.Hub().GetSubscriberCount("news").Should().Be(1);
     }
@@ -40,7 +40,7 @@ public sealed class ChannelMultiTests
         using var response = await app.Client.OpenAsync(ChannelsApp.Many("a", "b"));
         await using var raw = await RawEventStream.OpenAsync(response);
 
-        (await raw.ReadThroughAsync("\n\n")).Should().MatchRegex("^id: t1(\\.[A-Za-z0-9_-]{8}~[0-9a-f]{16}-[0-9]+){2}\n\n$");
+        (await raw.ReadThroughAsync("\n\n")).Should().MatchRegex("^id: t1(\\*[0-9a-f]{16}-[0-9]*)?(\\.[A-Za-z0-9_-]{8}~[0-9]*){2}\n\n$");
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class ChannelMultiTests
 
     [Theory]
     [InlineData("/minimal-many", "tako.gap")]
-    [InlineData("/channels/many", "id: t1.")]
+    [InlineData("/channels/many", "id: t1")]
     public async Task Subscribe_CursorWithBytesThatAreNotUtf8_NeverAnErrorNeverAnEchoOfMoreThan64Characters(string path, string until)
     {
         // Kestrel's default answers 400 to such bytes itself; with Latin-1 they reach the application. MVC's

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -181,6 +182,10 @@ internal static class FanoutClientProcess
     {
         var buffer = new byte[16 * 1024];
         var counter = default(FrameCounter);
+
+        // The bytes up to the first frame: a channel subscription opens with its position (an id: line alone),
+        // which is not an event, so it is not counted as a delivery.
+        var first = new List<byte>();
         try
         {
             int read;
@@ -189,7 +194,18 @@ internal static class FanoutClientProcess
                 opened.TrySetResult();
                 var before = counter.Frames;
                 counter.Add(buffer.AsSpan(0, read));
-                tally.Add(index, counter.Frames - before);
+                var frames = counter.Frames - before;
+                if (first is not null)
+                {
+                    first.AddRange(buffer.AsSpan(0, Math.Min(read, 4096)));
+                    if (frames > 0)
+                    {
+                        frames -= OpensWithPosition(CollectionsMarshal.AsSpan(first)) ? 1 : 0;
+                        first = null;
+                    }
+                }
+
+                tally.Add(index, frames);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -200,6 +216,27 @@ internal static class FanoutClientProcess
         {
             opened.TrySetResult();
         }
+    }
+
+    // The response's head, the first chunk's size line, then "id: ..." and a blank line with no data: line.
+    private static bool OpensWithPosition(ReadOnlySpan<byte> response)
+    {
+        var head = response.IndexOf("\r\n\r\n"u8);
+        if (head < 0)
+        {
+            return false;
+        }
+
+        var body = response[(head + 4)..];
+        var sizeLine = body.IndexOf("\r\n"u8);
+        if (sizeLine < 0)
+        {
+            return false;
+        }
+
+        var frame = body[(sizeLine + 2)..];
+        var end = frame.IndexOf("\n\n"u8);
+        return end >= 0 && frame.StartsWith("id: "u8) && frame[..end].IndexOf("data:"u8) < 0;
     }
 
     private static async Task<IAsyncDisposable> OpenHubConnectionAsync(Uri url, int index, Tally tally)

@@ -9,8 +9,19 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 [Route("fanout")]
 public sealed class FanoutController : ControllerBase
 {
+    private static long s_nextSubscriber;
+
     [HttpGet("ours")]
     public SseActionResult Ours() => SseActionResult.Subscribe(FanoutSides.Channel);
+
+    // A stream of several channels: the shared one the run publishes to, and seven of its own that stay silent,
+    // as a page with a chat room, the user's notifications and a few tiles would hold.
+    [HttpGet("multi")]
+    public SseActionResult Multi()
+    {
+        var own = Interlocked.Increment(ref s_nextSubscriber);
+        return SseActionResult.Subscribe([FanoutSides.Channel, .. Enumerable.Range(1, FanoutSides.OwnChannels).Select(j => $"own{own}-{j}")]);
+    }
 
     [HttpGet("naive")]
     public ServerSentEventsResult<string> Naive([FromServices] NaiveFanout fanout) =>

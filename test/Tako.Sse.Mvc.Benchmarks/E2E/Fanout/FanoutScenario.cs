@@ -18,6 +18,9 @@ internal static class FanoutScenario
     // Long enough for tiered compilation of every side's delivery path, which takes longer on a loaded machine.
     private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(5);
 
+    /// <summary>The first words of each row of the multi-channel table, which the runner prints apart.</summary>
+    public const string MultiPrefix = "multi-channel: ";
+
     /// <summary>The first words of the line of a side that could not set up (the runner exits with 3).</summary>
     public const string SetupFailed = "set-up failed";
 
@@ -45,10 +48,29 @@ internal static class FanoutScenario
             }
         }
 
+        // The multi-channel side runs after the four, on a server of its own like each of them, and is compared
+        // with ours (one channel per subscriber) from this same run.
+        var multiRows = new List<E2EResult>();
+        if (options.FanoutSides.Contains(FanoutSides.Multi.Name))
+        {
+            try
+            {
+                var multi = await RunSideAsync(FanoutSides.Multi, options);
+                var cursor = await CursorBytesAsync();
+                multiRows.AddRange(MultiRows(multi, sides.GetValueOrDefault("ours"), cursor, options));
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                Console.WriteLine($"  multi: {SetupFailed}: {exception.Message}");
+                failures.Add($"multi: {exception.Message}");
+            }
+        }
+
         if (chosen.Count < FanoutSides.All.Count)
         {
-            // A partial run, for profiling one side: its lines above are the result.
-            return failures.Select(f => new E2EResult($"{SetupFailed}: {f}", "-", "-", "-", "-", "-", false)).ToList();
+            // A partial run, for profiling one side: its lines above are the result (and the multi-channel table
+            // when ours and multi both ran).
+            return [.. multiRows, .. failures.Select(f => new E2EResult($"{SetupFailed}: {f}", "-", "-", "-", "-", "-", false))];
         }
 
         var (ours, naive, signalR, bare) = (sides["ours"], sides["naive"], sides["SignalR"], sides["bare"]);
@@ -101,11 +123,87 @@ internal static class FanoutScenario
                 ours is null ? false : ours.StuckRatio >= 0.9),
             Row("deliveries missing to the subscribers that read (one of them dropped)", f => f.Lost, "-", "-", null),
         };
+        results.AddRange(multiRows);
         results.AddRange(failures.Select(f => new E2EResult($"{SetupFailed}: {f}", "-", "-", "-", "-", "-", false, "-")));
         return results;
 
         E2EResult Row(string figure, Func<SideFigures, string> value, string ratio, string target, bool? met) =>
             new(figure, Cell(ours, value), Cell(naive, value), Cell(signalR, value), ratio, target, met, Cell(bare, value));
+    }
+
+    // The rows of the multi-channel table (their figures start with MultiPrefix): multi in the first column,
+    // ours (one channel) in the second.
+    private static IEnumerable<E2EResult> MultiRows(SideFigures multi, SideFigures? ours, (int Multi, int Single) idBytes, E2EOptions options)
+    {
+        var setup = $"{options.FanoutSubscribers:N0} subscribers, {options.FanoutDuration.TotalSeconds:0} s, publishing to the shared channel";
+        yield return new(
+            $"{MultiPrefix}delivered events/s, published as fast as delivered ({setup})",
+            Rate(multi.Rate),
+            Cell(ours, f => Rate(f.Rate)),
+            "-",
+            $"{Ratio(multi, ours, f => f.Rate)} single-channel",
+            ">= 0.8x single-channel",
+            ours is null ? false : multi.Rate >= 0.8 * ours.Rate);
+        yield return new(
+            $"{MultiPrefix}server memory per subscriber",
+            Kb(multi.Memory),
+            Cell(ours, f => Kb(f.Memory)),
+            "-",
+            $"{Ratio(multi, ours, f => f.Memory)} single-channel",
+            "<= 1.3x single-channel",
+            ours is null ? false : multi.Memory <= 1.3 * ours.Memory);
+        yield return new(
+            $"{MultiPrefix}server CPU per 1,000 deliveries (the cursor's cost: {CursorCost(multi, ours)})",
+            Ms(multi.CpuPerThousand),
+            Cell(ours, f => Ms(f.CpuPerThousand)),
+            "-",
+            $"{Ratio(multi, ours, f => f.CpuPerThousand)} single-channel",
+            "-",
+            null);
+        yield return new(
+            $"{MultiPrefix}id: line of each delivered event",
+            $"{idBytes.Multi} bytes",
+            $"{idBytes.Single} bytes",
+            "-",
+            "-",
+            "-",
+            null);
+        yield return new($"{MultiPrefix}publish-to-last-subscriber latency p50", Ms(multi.P50), Cell(ours, f => Ms(f.P50)), "-", $"{Ratio(multi, ours, f => f.P50)} single-channel", "-", null);
+        yield return new($"{MultiPrefix}delivered events/s to the others with one stuck subscriber", Stuck(multi), Cell(ours, Stuck), "-", "-", ">= 0.90 (slowed < 10%)", multi.StuckRatio >= 0.9);
+        yield return new($"{MultiPrefix}deliveries missing to the subscribers that read", multi.Lost, Cell(ours, f => f.Lost), "-", "-", "-", null);
+    }
+
+    private static string CursorCost(SideFigures multi, SideFigures? ours) => ours is null
+        ? "-"
+        : (multi.CpuPerThousand - ours.CpuPerThousand).ToString("0.00", CultureInfo.InvariantCulture) + " µs more per delivery";
+
+    // The id: line of one event on a stream of 8 channels and on a stream of one, as the hub writes them.
+    private static async Task<(int Multi, int Single)> CursorBytesAsync()
+    {
+        await using var server = await FanoutServer.StartAsync();
+        using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        return (await IdLineAsync(server, client, FanoutSides.Multi.Path), await IdLineAsync(server, client, FanoutSides.Ours.Path));
+    }
+
+    private static async Task<int> IdLineAsync(FanoutServer server, HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var reader = new StreamReader(body);
+        await ServerSideProbe.WaitUntilAsync(() => FanoutSides.Ours.Subscribers(server.Services) > 0, TimeSpan.FromSeconds(30));
+        await FanoutSides.Ours.PublishAsync(server.Services, 1, CancellationToken.None);
+        string? line;
+        var ids = new List<string>();
+        while ((line = await reader.ReadLineAsync()) is not null && !line.StartsWith("data:", StringComparison.Ordinal))
+        {
+            if (line.StartsWith("id:", StringComparison.Ordinal))
+            {
+                ids.Add(line);
+            }
+        }
+
+        // The last id line before the event's data is the event's (the first is the stream's opening position).
+        return System.Text.Encoding.ASCII.GetByteCount(ids[^1]) + 1;
     }
 
     private static string Cell(SideFigures? side, Func<SideFigures, string> value) => side is null ? SetupFailed : value(side);

@@ -36,6 +36,13 @@ internal static class FanoutSides
     public static readonly FanoutSide SignalR = new SignalRSide();
     public static readonly FanoutSide Bare = new BareSide();
 
+    /// <summary>Ours with each subscriber on the shared channel and <see cref="OwnChannels"/> silent ones of its own, one stream.</summary>
+    public static readonly FanoutSide Multi = new MultiSide();
+
+    /// <summary>The silent channels of each subscriber of <see cref="Multi"/>, besides the shared one.</summary>
+    public const int OwnChannels = 7;
+
+    /// <summary>Gets the four sides of the main table; <see cref="Multi"/> is compared with <see cref="Ours"/> in a table of its own.</summary>
     public static IReadOnlyList<FanoutSide> All => [Ours, Naive, SignalR, Bare];
 
     /// <summary>A small JSON payload, different for every event.</summary>
@@ -48,6 +55,14 @@ internal static class FanoutSides
 
         public override async ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken) =>
             await services.GetRequiredService<ISseHub>().PublishAsync(Channel, SseEvent.FromData(Payload(sequence)).WithEvent(EventName), cancellationToken);
+    }
+
+    private sealed class MultiSide() : FanoutSide("multi", "fanout/multi", "sse")
+    {
+        public override int Subscribers(IServiceProvider services) => Ours.Subscribers(services);
+
+        public override ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken) =>
+            Ours.PublishAsync(services, sequence, cancellationToken);
     }
 
     // The built-in result sends its headers with its first event, and nothing is published before every
