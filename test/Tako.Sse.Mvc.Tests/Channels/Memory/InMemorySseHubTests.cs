@@ -172,4 +172,36 @@ public class InMemorySseHubTests
 
         count.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("channel");
     }
+
+    [Fact]
+    public async Task SubscribeMany_DropOldestQueueFull_OneGapForTheSubscriptionAndTheCursorStaysAtWhatWasDelivered()
+    {
+        using var hub = TestHub.Create(_time, o =>
+        {
+            o.SubscriberQueueSize = 2;
+            o.SlowSubscriberPolicy = SseSlowSubscriberPolicy.DropOldest;
+        });
+        await using var subscriber = hub.SubscribeMany(["a", "b"], null, () => { });
+        subscriber.SkipPosition();
+        var delivered = await hub.PublishAsync("a", SseEvent.FromData("delivered"));
+        subscriber.TakeReady().Should().ContainSingle();
+        var cursor = subscriber.Cursor!.ToString();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await hub.PublishAsync("a", SseEvent.FromData($"a{i}"));
+            await hub.PublishAsync("b", SseEvent.FromData($"b{i}"));
+        }
+
+        var frames = subscriber.TakeReady();
+        frames.Should().HaveCount(3, "a gap, then the two newest");
+        frames[0].Should().Contain("event: tako.gap").And.Contain("\"reason\":\"dropped\",\"dropped\":4").And.NotContain("\"channel\"", "drops may span channels");
+        frames[0].Should().Contain($"\"lastEventId\":\"{delivered}\"");
+        frames[1..].Should().Equal(
+            $"id: {TestHub.Epoch}-6\ndata: a2\n\n",
+            $"id: {TestHub.Epoch}-7\ndata: b2\n\n");
+        subscriber.Cursor.PositionOf(0).Should().Be($"{TestHub.Epoch}-6");
+        subscriber.Cursor.PositionOf(1).Should().Be($"{TestHub.Epoch}-7");
+        SseCursor.Parse(cursor)!.Should().ContainValue(delivered, "before the drops, the cursor was at what was delivered");
+    }
 }
