@@ -96,6 +96,11 @@ internal sealed class RedisChannelLoop(RedisConnection connection, RedisKeys key
                 var sharded = await pubSub.ResolveAsync(multiplexer).ConfigureAwait(false);
                 queue ??= await multiplexer.GetSubscriber().SubscribeAsync(keys.Announcements(state.Name, sharded)).ConfigureAwait(false);
                 state.Queue = queue;
+                if (sharded)
+                {
+                    state.SubscribedAt = multiplexer.GetSubscriber().SubscribedEndpoint(keys.Announcements(state.Name, sharded));
+                }
+
                 lock (state.Gate)
                 {
                     state.Start(newest.Value);

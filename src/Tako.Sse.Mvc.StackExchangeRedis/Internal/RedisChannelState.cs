@@ -50,6 +50,12 @@ internal sealed class RedisChannelState(string name)
     /// <summary>Gets or sets the task that subscribes and handles the announcements; it ends once the state is off the channel.</summary>
     public Task? Run { get; set; }
 
+    /// <summary>
+    /// Gets or sets the node that holds the channel's sharded subscription, as last seen (at subscription, then by
+    /// each sweep); <see langword="null"/> for classic pub/sub.
+    /// </summary>
+    public System.Net.EndPoint? SubscribedAt { get; set; }
+
     /// <summary>Gets or sets the subscription's message queue (StackExchange.Redis keeps its order).</summary>
     public StackExchange.Redis.ChannelMessageQueue? Queue { get; set; }
 

@@ -79,4 +79,8 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 117, EventName = "SseRedisClusterRerouted", Level = LogLevel.Information,
         Message = "The Redis Cluster node {EndPoint} is gone and its slots are served elsewhere; resubscribed there and catching up every channel.")]
     public static partial void ClusterRerouted(ILogger logger, string endPoint);
+
+    [LoggerMessage(EventId = 118, EventName = "SseRedisSubscriptionMoved", Level = LogLevel.Information,
+        Message = "The sharded subscription to channel {Channel} moved from {From} to {To} (a slot migration or a failover); catching the channel up, since announcements made meanwhile were not heard.")]
+    public static partial void SubscriptionMoved(ILogger logger, string channel, string from, string to);
 }

@@ -59,7 +59,14 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         var loop = new RedisChannelLoop(_connection, _keys, PubSub, catchUp, _retry, _redisLogger);
         _channels = new RedisChannelTable(loop.RunAsync);
         _resume = new RedisResume(_connection, _keys, frames, catchUp, _retry, Subscribers, _redisLogger);
-        _sweep = new RedisSweep(_channels, catchUp, timeProvider, _redisLogger);
+        _sweep = new RedisSweep(
+            _channels,
+            catchUp,
+            timeProvider,
+            _redisLogger,
+            state => PubSub.IsSharded && _connection.Current is { } current
+                ? current.GetSubscriber().SubscribedEndpoint(_keys.Announcements(state.Name, sharded: true))
+                : null);
         _leaveMany = static (subscriber, states) =>
         {
             var all = (RedisChannelState[])states;

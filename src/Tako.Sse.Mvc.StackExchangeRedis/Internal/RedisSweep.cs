@@ -7,16 +7,29 @@ namespace Tako.Sse.Mvc;
 /// listened to for two sweeps (lingering that long keeps a reconnecting browser's resume cheap), retries
 /// catch-ups that failed, and after a reconnect catches every channel up once more (<see cref="ScheduleRecheck"/>).
 /// </summary>
+/// <remarks>
+/// On a cluster it also notices a sharded subscription that StackExchange.Redis moved to another node by itself
+/// (it follows a migrated slot on the server's SUNSUBSCRIBE, and tells nobody): announcements made on the new
+/// node before the subscription reached it were not heard, and on a channel that then goes quiet no later
+/// announcement would reveal them, so the channel is caught up.
+/// </remarks>
 internal sealed class RedisSweep : IDisposable
 {
     private readonly RedisChannelTable _table;
     private readonly RedisCatchUp _catchUp;
     private readonly ILogger _redisLogger;
     private readonly ITimer _timer;
+    private readonly Func<RedisChannelState, System.Net.EndPoint?> _subscribedAt;
     private int _recheckInSweeps;
 
-    public RedisSweep(RedisChannelTable table, RedisCatchUp catchUp, TimeProvider timeProvider, ILogger redisLogger)
+    /// <param name="table">The channels served here.</param>
+    /// <param name="catchUp">Reads back what a channel missed.</param>
+    /// <param name="timeProvider">The sweep's clock.</param>
+    /// <param name="redisLogger">The Redis package's logger.</param>
+    /// <param name="subscribedAt">Where a channel's sharded subscription is now (a local lookup), or null.</param>
+    public RedisSweep(RedisChannelTable table, RedisCatchUp catchUp, TimeProvider timeProvider, ILogger redisLogger, Func<RedisChannelState, System.Net.EndPoint?>? subscribedAt = null)
     {
+        _subscribedAt = subscribedAt ?? (static _ => null);
         _table = table;
         _catchUp = catchUp;
         _redisLogger = redisLogger;
@@ -79,6 +92,10 @@ internal sealed class RedisSweep : IDisposable
                 _table.Release(state);
                 RedisLog.ChannelReleased(_redisLogger, state.Name);
             }
+            else if (state.Ready.IsCompletedSuccessfully && Moved(state))
+            {
+                _ = _catchUp.RunAsync(state);
+            }
             else if (state.NeedsCatchUp && state.Ready.IsCompletedSuccessfully)
             {
                 _ = _catchUp.RunAsync(state);
@@ -87,6 +104,25 @@ internal sealed class RedisSweep : IDisposable
     }
 
     public void Dispose() => _timer.Dispose();
+
+    // Whether the channel's sharded subscription is on another node than last seen.
+    private bool Moved(RedisChannelState state)
+    {
+        if (_subscribedAt(state) is not { } now)
+        {
+            return false;
+        }
+
+        var before = state.SubscribedAt;
+        state.SubscribedAt = now;
+        if (before is null || before.Equals(now))
+        {
+            return false;
+        }
+
+        RedisLog.SubscriptionMoved(_redisLogger, state.Name, before.ToString() ?? string.Empty, now.ToString() ?? string.Empty);
+        return true;
+    }
 
     // A timer callback that throws would end the process; a sweep that fails is logged and the next one runs.
     private void RunSafely()
