@@ -99,4 +99,55 @@ public sealed class ClusterResumeTests(SharedCluster shared)
         data.Should().Equal(["e0", .. Enumerable.Range(0, 9).Select(i => "during" + i), "after"]);
         onB.Events().Should().NotContain(e => e.EventType == "tako.gap");
     }
+
+    [SkippableFact]
+    public async Task SubscribeMany_ChannelsOnDifferentShards_CursorFromOneInstanceResumesEveryChannelOnAnother()
+    {
+        var cluster = await shared.GetAsync();
+        var channels = new List<string>();
+        var masters = new HashSet<int>();
+        for (var i = 0; channels.Count < 3 && i < 500; i++)
+        {
+            var candidate = ClusterDeliveryTests.Unique($"shard{i}");
+            if (masters.Add((await cluster.MasterOfAsync(await cluster.SlotAsync(candidate))).Port))
+            {
+                channels.Add(candidate);
+            }
+        }
+
+        channels.Should().HaveCount(3, "the cluster has three masters, and each channel is on another one");
+        await using var a = await RedisApp.StartAsync(cluster);
+        await using var b = await RedisApp.StartAsync(cluster);
+
+        string cursor;
+        await using (var onA = await a.SubscribeManyAsync([.. channels]))
+        {
+            await onA.UntilTextAsync("id: t1");
+            foreach (var channel in channels)
+            {
+                await b.PublishAsync(channel, channel + ":0");
+            }
+
+            cursor = (await onA.UntilCountAsync(3))[^1].EventId!;
+        }
+
+        foreach (var channel in channels)
+        {
+            await a.PublishAsync(channel, 2, channel + ":missed");
+        }
+
+        await using var onB = await b.SubscribeManyAsync([.. channels], cursor);
+        foreach (var channel in channels)
+        {
+            await a.PublishAsync(channel, channel + ":live");
+        }
+
+        var events = await onB.UntilCountAsync(9);
+        events.Should().NotContain(e => e.EventType == "tako.gap");
+        foreach (var channel in channels)
+        {
+            events.Select(e => e.Data).Where(d => d.StartsWith(channel + ":", StringComparison.Ordinal))
+                .Should().Equal(channel + ":missed0", channel + ":missed1", channel + ":live");
+        }
+    }
 }
