@@ -9,9 +9,10 @@ namespace Tako.Sse.Mvc;
 /// <remarks>
 /// <para>
 /// The subscriber depends on its <see cref="SseSubscriberContext"/> (options, metrics, gap events, logger) and
-/// on two callbacks: <c>abort</c> (the request's connection, for the Disconnect policy) and <c>leave</c>, which
-/// the hub gives it to take it out of one of its channels: once the response has ended, or when a re-check
-/// revokes that channel (<see cref="Revoke"/>). It never sees the hub.
+/// on two callbacks, kept by its <see cref="SseSubscriberMembership"/>: <c>abort</c> (the request's connection,
+/// for the Disconnect policy) and <c>leave</c>, which the hub gives it to take it out of one of its channels:
+/// once the response has ended, or when a re-check revokes that channel (<see cref="Revoke"/>). It never sees
+/// the hub.
 /// </para>
 /// <para>
 /// Publishers only ever enqueue under this subscriber's lock and never wait for it. A waiting reader is woken
@@ -27,17 +28,7 @@ namespace Tako.Sse.Mvc;
 internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseChannelFrame>
 {
     private readonly Lock _gate = new();
-
-    // Orders an abort against the end of the request: taken to abort, and to mark the subscriber disposed.
-    // Kestrel reuses an HttpContext for the next request on the connection, so an abort that ran after the
-    // subscription's request had finished could hit an unrelated request. Disposal happens before the
-    // request finishes, and an abort only runs before disposal. Separate from _gate so the abort never runs
-    // under the lock publishers take.
-    private readonly Lock _abortGate = new();
-    private readonly Action _abort;
-    private readonly Action<SseSubscriber, object, int> _leave;
-    private readonly object _leaveState;
-    private SseSubscriberSlots _slots;
+    private readonly SseSubscriberMembership _membership;
     private SseSubscriberBacklog _backlog;
     private bool _waiting;
     private bool _ended;
@@ -45,7 +36,6 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
     // Every channel was revoked: the reader gets what is queued (the revoked events), then the end.
     private bool _draining;
     private bool _held;
-    private bool _disposed;
     private CancellationTokenRegistration _cancellation;
 
     /// <param name="context">The hub's shared context.</param>
@@ -69,12 +59,9 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
         SseChannelFrame[]? missed = null,
         int slots = 1)
     {
-        _slots = new SseSubscriberSlots(slots);
+        _membership = new SseSubscriberMembership(slots, abort, leave, leaveState);
         Context = context;
         Channel = channel;
-        _abort = abort;
-        _leave = leave;
-        _leaveState = leaveState;
         _backlog = new SseSubscriberBacklog(context.Options.SubscriberQueueSize);
         _backlog.Open(opening, missed);
     }
@@ -111,10 +98,10 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
     public Task? Opening { get; private set; }
 
     /// <summary>Gets the position in the <see cref="SseSubscriberSet"/> of the channel in <paramref name="slot"/>; -1 when in none. Guarded by that set's lock.</summary>
-    public int IndexOf(int slot) => _slots.IndexOf(slot);
+    public int IndexOf(int slot) => _membership.IndexOf(slot);
 
     /// <summary>Sets the position in the <see cref="SseSubscriberSet"/> of the channel in <paramref name="slot"/>, under that set's lock.</summary>
-    public void SetIndex(int slot, int index) => _slots.SetIndex(slot, index);
+    public void SetIndex(int slot, int index) => _membership.SetIndex(slot, index);
 
     /// <summary>Ends the subscription (its reader gets no more frames) when <paramref name="token"/> fires.</summary>
     public void EndOn(CancellationToken token) =>
@@ -168,14 +155,7 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
 
                 // Abort, not a graceful end: the reader may be stuck in a write the client never takes, and a
                 // graceful end would wait for that write. Aborting also fires RequestAborted, which ends the loop.
-                lock (subscriber._abortGate)
-                {
-                    if (!subscriber._disposed)
-                    {
-                        subscriber._abort();
-                    }
-                }
-
+                subscriber._membership.Abort();
                 subscriber.End();
             },
             this,
@@ -240,19 +220,13 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
     /// </summary>
     public int Revoke(int slot, SseChannelFrame revoked)
     {
-        int remaining;
-        lock (_abortGate)
+        // Out of the channel's set first: once it is, nothing of the channel is queued after the purge below.
+        var remaining = _membership.Revoke(this, slot);
+        if (remaining < 0)
         {
-            if (_disposed || !_slots.TryRevoke(slot))
-            {
-                return -1;
-            }
-
-            remaining = _slots.Remaining;
+            return -1;
         }
 
-        // Out of the channel's set first: once it is, nothing of the channel is queued after the purge below.
-        _leave(this, _leaveState, slot);
         lock (_gate)
         {
             if (!_ended)
@@ -290,26 +264,12 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
 
     public ValueTask DisposeAsync()
     {
-        bool first;
-        lock (_abortGate)
-        {
-            first = !_disposed;
-            _disposed = true;
-        }
-
-        if (first)
+        // Disposal happens before the request finishes: from here on, no abort.
+        if (_membership.TryEnd())
         {
             _cancellation.Dispose();
             End();
-
-            // A revoked channel was left when it was revoked (its flag was set under _abortGate, before this).
-            for (var slot = 0; slot < _slots.Count; slot++)
-            {
-                if (!_slots.IsRevoked(slot))
-                {
-                    _leave(this, _leaveState, slot);
-                }
-            }
+            _membership.LeaveAll(this);
         }
 
         return ValueTask.CompletedTask;
