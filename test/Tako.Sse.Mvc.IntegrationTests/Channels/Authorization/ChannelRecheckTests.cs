@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 using Behavior = Tako.Sse.Mvc.IntegrationTests.Channels.Authorization.RecheckAuthorizer.Behavior;
@@ -129,10 +132,70 @@ public sealed class ChannelRecheckTests
         time.TimersCreated.Should().Be(0, "no re-check timer is created when the re-check is off");
     }
 
+    [Fact]
+    public async Task Recheck_ScopedAuthorizer_TheRequestsOwnInstanceAndContextAreAskedAgain()
+    {
+        var time = new ObservableTimeProvider();
+        var asked = new ScopedAuthorizer.Record();
+        await using var app = await ChannelsApp.StartAsync(
+            c =>
+            {
+                c.HistoryMaxAge = null;
+                c.ReauthorizeInterval = Interval;
+            },
+            time,
+            services: s => s.AddSingleton(asked).AddTakoSse().AddChannelAuthorizer<ScopedAuthorizer>(),
+            options: o => o.KeepAlive = null);
+        await using var stream = await app.SubscribeAsync("/channels/open/scoped");
+        await StartedAsync(app, stream, "scoped");
+
+        time.Advance(Interval);
+        await Poll.UntilAsync(() => asked.Calls.Count == 2, "the re-check");
+
+        var calls = asked.Calls.ToArray();
+        calls[1].Authorizer.Should().BeSameAs(calls[0].Authorizer, "a scoped authorizer is resolved from the request's services, as at subscribe time");
+        calls[1].Context.Should().BeSameAs(calls[0].Context);
+        calls[1].TraceIdentifier.Should().Be(calls[0].TraceIdentifier);
+    }
+
+    [Fact]
+    public async Task Recheck_AfterTheResponseEnded_NotAskedAgain()
+    {
+        var time = new ObservableTimeProvider();
+        var authorizer = new RecheckAuthorizer();
+        await using var app = await authorizer.StartAppAsync(time, Interval);
+        var gone = await app.SubscribeAsync("/channels/open/gone");
+        await StartedAsync(app, gone, "gone");
+        await using var open = await app.SubscribeAsync("/channels/open/open");
+        await StartedAsync(app, open, "open");
+
+        await gone.DisposeAsync();
+        await Poll.UntilAsync(() => app.Hub().GetSubscriberCount("gone") == 0, "the first response to end");
+        time.Advance(Interval);
+
+        await Poll.UntilAsync(() => authorizer.Asked("open") == 2, "the open stream's re-check");
+        authorizer.Asked("gone").Should().Be(1, "a stream that has ended is not re-checked: its HttpContext is no longer its request's");
+    }
+
     // An event of the channel is through: the stream loop has asked for its subscription, so the re-check is armed.
     private static async Task StartedAsync(TestApp app, Subscriber stream, string channel)
     {
         await app.Hub().PublishAsync(channel, SseEvent.FromData("first"));
         (await stream.NextAsync()).Data.Should().Be("first");
+    }
+
+    /// <summary>A scoped authorizer (<c>AddChannelAuthorizer&lt;T&gt;</c>) that records which instance was asked, with which request.</summary>
+    internal sealed class ScopedAuthorizer(ScopedAuthorizer.Record record) : ISseChannelAuthorizer
+    {
+        public ValueTask<bool> CanSubscribeAsync(HttpContext context, string channel, CancellationToken cancellationToken)
+        {
+            record.Calls.Enqueue((this, context, context.TraceIdentifier));
+            return ValueTask.FromResult(true);
+        }
+
+        internal sealed class Record
+        {
+            public ConcurrentQueue<(ScopedAuthorizer Authorizer, HttpContext Context, string TraceIdentifier)> Calls { get; } = new();
+        }
     }
 }
