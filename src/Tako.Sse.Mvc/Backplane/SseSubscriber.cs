@@ -232,7 +232,10 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
             if (!_ended)
             {
                 _backlog.Revoke(revoked, last: remaining == 0);
+
+                // With no channel left, a backplane's release (of what the client missed) brings nothing more.
                 _draining = remaining == 0;
+                _held &= !_draining;
                 if (!_held)
                 {
                     Wake(true);

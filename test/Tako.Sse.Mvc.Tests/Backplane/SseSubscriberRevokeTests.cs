@@ -53,6 +53,29 @@ public sealed class SseSubscriberRevokeTests
     }
 
     [Fact]
+    public async Task Revoke_HeldByABackplane_RevokedChannelsFramesLeftOutOfTheReleaseAndTheLastEndsTheHold()
+    {
+        using var hub = TestHub.Create(_time);
+        await using var subscriber = hub.SubscribeMany(["a", "b"], null, () => { });
+        subscriber.TakeReady().Should().ContainSingle("the opening position");
+        subscriber.Hold();
+        var missedA = SseChannelFrame.Position("1", "a");
+        var missedB = SseChannelFrame.Position("2", "b");
+
+        subscriber.Revoke(1, _revoked.Create("b")).Should().Be(1);
+        subscriber.TakeReady().Should().BeEmpty("a held subscriber hands nothing out");
+        subscriber.Release(null, [missedA, missedB]);
+
+        var frames = subscriber.TakeReady();
+        frames.Should().Equal("event: tako.revoked\ndata: {\"channel\":\"b\"}\n\n", "id: 1\n\n");
+
+        subscriber.Hold();
+        subscriber.Revoke(0, _revoked.Create("a")).Should().Be(0);
+        subscriber.TakeReady().Should().Equal("event: tako.revoked\ndata: {\"channel\":\"a\"}\n\n");
+        (await subscriber.MoveNextAsync()).Should().BeFalse("no channel left: no release to wait for");
+    }
+
+    [Fact]
     public async Task Revoke_TwiceOrAfterTheEnd_DoesNothing()
     {
         using var hub = TestHub.Create(_time);
