@@ -58,6 +58,25 @@ public sealed class SseChannelOptions
     public string UserIdClaimType { get; set; } = ClaimTypes.NameIdentifier;
 
     /// <summary>
+    /// Gets or sets how often each open subscription's channels are asked again, through the same rules as when
+    /// it subscribed (the user-channel rule and every <see cref="ISseChannelAuthorizer"/>); <see langword="null"/>
+    /// turns the re-check off. The checks are spread over the interval: a subscription's first re-check comes at
+    /// its own offset within it, so streams opened together are not all re-checked in the same second. A channel
+    /// no longer allowed leaves the stream, which sends a <see cref="RevokedEventName"/> event naming it; a stream
+    /// with no channel left ends. A re-check that throws, or does not answer within the smaller of the interval
+    /// and 30 seconds, keeps the channel (and logs a warning). It must be positive when set. Default:
+    /// <see langword="null"/> (off).
+    /// </summary>
+    public TimeSpan? ReauthorizeInterval { get; set; }
+
+    /// <summary>
+    /// Gets or sets the <c>event:</c> name of the event a stream sends when a re-check
+    /// (<see cref="ReauthorizeInterval"/>) takes a channel away from it; its data is JSON
+    /// <c>{"channel":"…"}</c>. It cannot be empty or contain a line break. Default: <c>tako.revoked</c>.
+    /// </summary>
+    public string RevokedEventName { get; set; } = "tako.revoked";
+
+    /// <summary>
     /// The app's JSON options, for typed publishing; set by <c>AddTakoSse</c>. A field, not a property, so that
     /// configuration binding never sees it.
     /// </summary>

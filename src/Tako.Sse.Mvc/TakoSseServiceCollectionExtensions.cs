@@ -38,10 +38,12 @@ public static class TakoSseServiceCollectionExtensions
         services.TryAddSingleton<ISseHub, InMemorySseHub>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TakoSseOptions>, SseHubJsonOptionsSetup>());
 
-        // Who may subscribe: the user-channel rule, then the authorizers of AddChannelAuthorizer.
+        // Who may subscribe: the user-channel rule, then the authorizers of AddChannelAuthorizer; and the re-check
+        // of open streams by the same rules (ReauthorizeInterval).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TakoSseOptions>, SseChannelAuthorizationOptionsValidator>());
         services.TryAddSingleton<SseSubscriptionRefusalMetrics>();
         services.TryAddSingleton<SseChannelAuthorization>();
+        services.TryAddSingleton<SseChannelReauthorization>();
 
         // A host registers these already; a bare ServiceCollection (tests, tools) must resolve the executor too.
         // Both only TryAdd.

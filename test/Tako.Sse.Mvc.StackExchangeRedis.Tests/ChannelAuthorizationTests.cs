@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
 
 namespace Tako.Sse.Mvc.StackExchangeRedis.Tests;
@@ -66,6 +68,44 @@ public sealed class ChannelAuthorizationTests
         await app.ServingAsync("secret");
         await app.PublishAsync("secret", "for the admin");
         (await admin.UntilCountAsync(1)).Single().Data.Should().Be("for the admin");
+    }
+
+    [SkippableFact]
+    public async Task Recheck_AuthorizerStartsRefusingOneOfTwo_RevokedEventThenOnlyTheOtherChannel()
+    {
+        var interval = TimeSpan.FromMinutes(1);
+        var time = new FakeTimeProvider();
+        var refused = new ConcurrentDictionary<string, bool>();
+        await using var redis = await RedisServer.StartAsync();
+        await using var app = await RedisApp.StartAsync(
+            redis,
+            channels: c => c.ReauthorizeInterval = interval,
+            options: o =>
+            {
+                o.KeepAlive = null;
+                o.WriteTimeout = null;
+            },
+            services: s =>
+            {
+                s.AddSingleton<TimeProvider>(time);
+                s.AddTakoSse().AddChannelAuthorizer((_, channel) => ValueTask.FromResult(!refused.ContainsKey(channel)));
+            });
+        await using var stream = await app.SubscribeManyAsync(["kept", "revoked"]);
+        await app.ServingAsync("kept");
+        await app.ServingAsync("revoked");
+        await app.PublishAsync("kept", "first");
+        await stream.UntilAsync(events => events.Any(e => e.Data == "first"), "the first event");
+
+        refused["revoked"] = true;
+        time.Advance(interval);
+
+        var events = await stream.UntilAsync(events => events.Any(e => e.EventType == "tako.revoked"), "the revoked event");
+        events.Single(e => e.EventType == "tako.revoked").Data.Should().Be("""{"channel":"revoked"}""");
+        app.Hub.GetSubscriberCount("revoked").Should().Be(0);
+        await app.PublishAsync("revoked", "not for this stream");
+        await app.PublishAsync("kept", "after");
+        await stream.UntilAsync(events => events.Any(e => e.Data == "after"), "the kept channel's next event");
+        stream.Data().Should().NotContain("not for this stream");
     }
 
     private static Task<RedisApp> StartAsync(RedisServer redis, Action<ITakoSseBuilder>? tako = null) =>

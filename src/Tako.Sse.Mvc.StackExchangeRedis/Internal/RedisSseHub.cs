@@ -35,7 +35,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     private readonly RedisChannelTable _channels;
     private readonly RedisResume _resume;
     private readonly RedisSweep _sweep;
-    private readonly Action<SseSubscriber, object> _leaveMany;
+    private readonly Action<SseSubscriber, object, int> _leave;
     private readonly RedisClusterReroute _reroute;
     private int _openingsWaiting;
 
@@ -67,15 +67,11 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
             state => PubSub.IsSharded && _connection.Current is { } current
                 ? current.GetSubscriber().SubscribedEndpoint(_keys.Announcements(state.Name, sharded: true))
                 : null);
-        _leaveMany = static (subscriber, states) =>
+        _leave = static (subscriber, states, slot) =>
         {
-            var all = (RedisChannelState[])states;
-            for (var slot = 0; slot < all.Length; slot++)
+            if (((RedisChannelState[])states)[slot] is { } state)
             {
-                if (all[slot] is { } state)
-                {
-                    Leave(subscriber, state, slot);
-                }
+                Leave(subscriber, state, slot);
             }
         };
         _reroute = new RedisClusterReroute(
@@ -159,7 +155,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     {
         var resume = !string.IsNullOrEmpty(lastEventId);
         var states = new RedisChannelState[1];
-        var subscriber = new SseSubscriber(Subscribers, channel, abort, _leaveMany, states);
+        var subscriber = new SseSubscriber(Subscribers, channel, abort, _leave, states);
         var (state, cursor) = Register(channel, subscriber, 0);
         states[0] = state;
         if (resume)
@@ -180,7 +176,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         var positions = SseCursor.Parse(cursor);
         var foreign = positions is null && !string.IsNullOrEmpty(cursor);
         var states = new RedisChannelState[channels.Length];
-        var subscriber = new SseSubscriber(Subscribers, string.Join(',', channels), abort, _leaveMany, states, slots: channels.Length)
+        var subscriber = new SseSubscriber(Subscribers, string.Join(',', channels), abort, _leave, states, slots: channels.Length)
         {
             Cursor = new SseCursor(channels),
         };
@@ -221,8 +217,9 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     protected override int CountSubscribers(string channel) =>
         _channels.TryGet(channel, out var state) ? state.Subscribers.Count : 0;
 
-    // The subscriber's response has ended. The state stays for the sweep to release (RedisSweep).
-    private static void Leave(SseSubscriber subscriber, RedisChannelState state, int slot = 0)
+    // The subscriber's response has ended, or a re-check revoked this channel. The state stays for the sweep to
+    // release (RedisSweep).
+    private static void Leave(SseSubscriber subscriber, RedisChannelState state, int slot)
     {
         lock (state.Gate)
         {

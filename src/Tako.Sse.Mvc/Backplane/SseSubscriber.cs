@@ -9,8 +9,10 @@ namespace Tako.Sse.Mvc;
 /// <remarks>
 /// <para>
 /// The subscriber depends on its <see cref="SseSubscriberContext"/> (options, metrics, gap events, logger) and
-/// on two callbacks: <c>abort</c> (the request's connection, for the Disconnect policy) and <c>leave</c>, which
-/// the hub gives it to take it out of its channel once the response has ended. It never sees the hub.
+/// on two callbacks, kept by its <see cref="SseSubscriberMembership"/>: <c>abort</c> (the request's connection,
+/// for the Disconnect policy) and <c>leave</c>, which the hub gives it to take it out of one of its channels:
+/// once the response has ended, or when a re-check revokes that channel (<see cref="Revoke"/>). It never sees
+/// the hub.
 /// </para>
 /// <para>
 /// Publishers only ever enqueue under this subscriber's lock and never wait for it. A waiting reader is woken
@@ -26,30 +28,24 @@ namespace Tako.Sse.Mvc;
 internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseChannelFrame>
 {
     private readonly Lock _gate = new();
-
-    // Orders an abort against the end of the request: taken to abort, and to mark the subscriber disposed.
-    // Kestrel reuses an HttpContext for the next request on the connection, so an abort that ran after the
-    // subscription's request had finished could hit an unrelated request. Disposal happens before the
-    // request finishes, and an abort only runs before disposal. Separate from _gate so the abort never runs
-    // under the lock publishers take.
-    private readonly Lock _abortGate = new();
-    private readonly Action _abort;
-    private readonly Action<SseSubscriber, object> _leave;
-    private readonly object _leaveState;
-    private readonly int[]? _moreIndexes;
+    private readonly SseSubscriberMembership _membership;
     private SseSubscriberBacklog _backlog;
-    private int _index = -1;
     private bool _waiting;
     private bool _ended;
+
+    // Every channel was revoked: the reader gets what is queued (the revoked events), then the end.
+    private bool _draining;
     private bool _held;
-    private bool _disposed;
     private CancellationTokenRegistration _cancellation;
 
     /// <param name="context">The hub's shared context.</param>
     /// <param name="channel">The channel's name (for logs).</param>
     /// <param name="abort">Aborts the request's connection.</param>
-    /// <param name="leave">Called once, when the response has ended, with <paramref name="leaveState"/> (the hub's entry for the channel).</param>
-    /// <param name="leaveState">What <paramref name="leave"/> needs to find the subscriber's channel.</param>
+    /// <param name="leave">
+    /// Called once per channel, with <paramref name="leaveState"/> and the channel's slot: when the response has
+    /// ended, or when the channel is revoked.
+    /// </param>
+    /// <param name="leaveState">What <paramref name="leave"/> needs to find the subscriber's channels (the hub's entries, by slot).</param>
     /// <param name="opening">A gap event that goes out first, or <see langword="null"/>.</param>
     /// <param name="missed">The frames the client missed, oldest first, or <see langword="null"/>.</param>
     /// <param name="slots">The number of channels: a subscriber of several is in the set of each (see <see cref="SseSubscriberSet"/>).</param>
@@ -57,23 +53,15 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
         SseSubscriberContext context,
         string channel,
         Action abort,
-        Action<SseSubscriber, object> leave,
+        Action<SseSubscriber, object, int> leave,
         object leaveState,
         SseChannelFrame? opening = null,
         SseChannelFrame[]? missed = null,
         int slots = 1)
     {
-        if (slots > 1)
-        {
-            _moreIndexes = new int[slots - 1];
-            Array.Fill(_moreIndexes, -1);
-        }
-
+        _membership = new SseSubscriberMembership(slots, abort, leave, leaveState);
         Context = context;
         Channel = channel;
-        _abort = abort;
-        _leave = leave;
-        _leaveState = leaveState;
         _backlog = new SseSubscriberBacklog(context.Options.SubscriberQueueSize);
         _backlog.Open(opening, missed);
     }
@@ -110,20 +98,10 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
     public Task? Opening { get; private set; }
 
     /// <summary>Gets the position in the <see cref="SseSubscriberSet"/> of the channel in <paramref name="slot"/>; -1 when in none. Guarded by that set's lock.</summary>
-    public int IndexOf(int slot) => slot == 0 ? _index : _moreIndexes![slot - 1];
+    public int IndexOf(int slot) => _membership.IndexOf(slot);
 
     /// <summary>Sets the position in the <see cref="SseSubscriberSet"/> of the channel in <paramref name="slot"/>, under that set's lock.</summary>
-    public void SetIndex(int slot, int index)
-    {
-        if (slot == 0)
-        {
-            _index = index;
-        }
-        else
-        {
-            _moreIndexes![slot - 1] = index;
-        }
-    }
+    public void SetIndex(int slot, int index) => _membership.SetIndex(slot, index);
 
     /// <summary>Ends the subscription (its reader gets no more frames) when <paramref name="token"/> fires.</summary>
     public void EndOn(CancellationToken token) =>
@@ -177,14 +155,7 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
 
                 // Abort, not a graceful end: the reader may be stuck in a write the client never takes, and a
                 // graceful end would wait for that write. Aborting also fires RequestAborted, which ends the loop.
-                lock (subscriber._abortGate)
-                {
-                    if (!subscriber._disposed)
-                    {
-                        subscriber._abort();
-                    }
-                }
-
+                subscriber._membership.Abort();
                 subscriber.End();
             },
             this,
@@ -240,6 +211,41 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
         }
     }
 
+    /// <summary>
+    /// Takes the channel in <paramref name="slot"/> away from the subscription (a re-check no longer allows it):
+    /// the subscriber leaves that channel's set, the channel's frames still queued are dropped, and
+    /// <paramref name="revoked"/> (the channel's revoked event) goes out next. After the last channel, the reader
+    /// gets the revoked events, then the end. Returns the number of channels left, or -1 when the subscription
+    /// is over or the channel was revoked already.
+    /// </summary>
+    public int Revoke(int slot, SseChannelFrame revoked)
+    {
+        // Out of the channel's set first: once it is, nothing of the channel is queued after the purge below.
+        var remaining = _membership.Revoke(this, slot);
+        if (remaining < 0)
+        {
+            return -1;
+        }
+
+        lock (_gate)
+        {
+            if (!_ended)
+            {
+                _backlog.Revoke(revoked, last: remaining == 0);
+
+                // With no channel left, a backplane's release (of what the client missed) brings nothing more.
+                _draining = remaining == 0;
+                _held &= !_draining;
+                if (!_held)
+                {
+                    Wake(true);
+                }
+            }
+        }
+
+        return remaining;
+    }
+
     public ValueTask<bool> MoveNextAsync()
     {
         lock (_gate)
@@ -249,7 +255,7 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
                 return new ValueTask<bool>(true);
             }
 
-            if (_ended)
+            if (_ended || (_draining && !_held))
             {
                 return new ValueTask<bool>(false);
             }
@@ -261,18 +267,12 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
 
     public ValueTask DisposeAsync()
     {
-        bool first;
-        lock (_abortGate)
-        {
-            first = !_disposed;
-            _disposed = true;
-        }
-
-        if (first)
+        // Disposal happens before the request finishes: from here on, no abort.
+        if (_membership.TryEnd())
         {
             _cancellation.Dispose();
             End();
-            _leave(this, _leaveState);
+            _membership.LeaveAll(this);
         }
 
         return ValueTask.CompletedTask;

@@ -38,15 +38,26 @@ internal sealed class SseChannelOptionsValidator : IValidateOptions<TakoSseOptio
             (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.SlowSubscriberPolicy)} must be Disconnect or DropOldest (was {channels.SlowSubscriberPolicy}).");
         }
 
-        if (string.IsNullOrWhiteSpace(channels.GapEventName))
+        if (channels.ReauthorizeInterval <= TimeSpan.Zero)
         {
-            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.GapEventName)} cannot be null or empty: clients listen for the gap event by this name.");
-        }
-        else if (channels.GapEventName.AsSpan().ContainsAny('\r', '\n'))
-        {
-            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.GapEventName)} cannot contain CR or LF: it is written as one event: line.");
+            (failures ??= []).Add($"{Prefix}{nameof(SseChannelOptions.ReauthorizeInterval)} must be positive (was {channels.ReauthorizeInterval}); null turns the re-check off.");
         }
 
+        CheckEventName(channels.GapEventName, nameof(SseChannelOptions.GapEventName), "gap", ref failures);
+        CheckEventName(channels.RevokedEventName, nameof(SseChannelOptions.RevokedEventName), "revoked", ref failures);
+
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckEventName(string? value, string option, string what, ref List<string>? failures)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            (failures ??= []).Add($"{Prefix}{option} cannot be null or empty: clients listen for the {what} event by this name.");
+        }
+        else if (value.AsSpan().ContainsAny('\r', '\n'))
+        {
+            (failures ??= []).Add($"{Prefix}{option} cannot contain CR or LF: it is written as one event: line.");
+        }
     }
 }

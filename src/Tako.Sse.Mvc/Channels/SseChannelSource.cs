@@ -13,11 +13,13 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
 
     public string? LastEventId => lastEventId;
 
-    public override Task RunAsync(SseStream stream) =>
-        stream.RunAsync(new Subscription(Subscribe(stream.Context)), default(SseChannelFrameWriter));
-
-    private SseSubscriber Subscribe(HttpContext context) =>
-        Register(context, FindHub(context).Subscribe(channel, lastEventId, context.Abort));
+    public override Task RunAsync(SseStream stream)
+    {
+        var context = stream.Context;
+        var subscriber = Register(context, FindHub(context).Subscribe(channel, lastEventId, context.Abort));
+        var recheck = SseChannelReauthorization.Watch(context, [channel], subscriber);
+        return stream.RunAsync(new Subscription(subscriber, recheck), default(SseChannelFrameWriter));
+    }
 
     /// <summary>Finds the hub that serves subscriptions, or throws what a 500 says.</summary>
     internal static SseChannelHub FindHub(HttpContext context)
@@ -50,14 +52,18 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
         return subscriber;
     }
 
-    /// <summary>The subscriber as the stream loop reads it.</summary>
-    internal sealed class Subscription(SseSubscriber subscriber) : IAsyncEnumerable<SseChannelFrame>, ISseDeferredOpening
+    /// <summary>
+    /// The subscriber as the stream loop reads it. The loop asks for it once the headers are out, which is when
+    /// the re-check of its channels (<paramref name="recheck"/>, when on) starts.
+    /// </summary>
+    internal sealed class Subscription(SseSubscriber subscriber, SseSubscriptionRecheck? recheck) : IAsyncEnumerable<SseChannelFrame>, ISseDeferredOpening
     {
         public Task? Opening => subscriber.Opening;
 
         public IAsyncEnumerator<SseChannelFrame> GetAsyncEnumerator(CancellationToken cancellationToken = default)
         {
             subscriber.EndOn(cancellationToken);
+            recheck?.Start(cancellationToken);
             return subscriber;
         }
     }

@@ -17,6 +17,7 @@ internal sealed class SseMultiChannelSource(string[] channels, string? lastEvent
     {
         var context = stream.Context;
         var subscriber = SseChannelSource.Register(context, SseChannelSource.FindHub(context).SubscribeMany(channels, lastEventId, context.Abort));
-        return stream.RunAsync(new SseChannelSource.Subscription(subscriber), new SseCursorFrameWriter(subscriber.Cursor!));
+        var recheck = SseChannelReauthorization.Watch(context, channels, subscriber);
+        return stream.RunAsync(new SseChannelSource.Subscription(subscriber, recheck), new SseCursorFrameWriter(subscriber.Cursor!));
     }
 }

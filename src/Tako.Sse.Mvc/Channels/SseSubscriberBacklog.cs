@@ -1,9 +1,10 @@
 namespace Tako.Sse.Mvc;
 
 /// <summary>
-/// The frames waiting for one subscriber's reader, in the order it gets them: the opening gap event, the frames
-/// missed since <c>Last-Event-ID</c> (a snapshot of the history), a gap for frames dropped from the queue, then
-/// the queue of live frames, bounded by <see cref="SseChannelOptions.SubscriberQueueSize"/>.
+/// The frames waiting for one subscriber's reader, in the order it gets them: the revoked events of channels a
+/// re-check took away, the opening gap event, the frames missed since <c>Last-Event-ID</c> (a snapshot of the
+/// history), a gap for frames dropped from the queue, then the queue of live frames, bounded by
+/// <see cref="SseChannelOptions.SubscriberQueueSize"/>.
 /// </summary>
 /// <remarks>
 /// A mutable struct inside <see cref="SseSubscriber"/> (no object of its own), guarded by the subscriber's lock.
@@ -19,9 +20,12 @@ internal struct SseSubscriberBacklog(int queueSize)
     private long _dropped;
     private string? _lastDroppedId;
     private string? _lastDeliveredId;
+    private List<SseChannelFrame>? _revoked;
+    private List<string>? _revokedChannels;
+    private bool _closed;
 
     /// <summary>Gets whether the reader has anything to take.</summary>
-    public readonly bool HasFrames => _opening is not null || _missed is not null || _queue.Count > 0 || _dropped > 0;
+    public readonly bool HasFrames => _revoked is not null || _opening is not null || _missed is not null || _queue.Count > 0 || _dropped > 0;
 
     /// <summary>Gets whether the live queue has reached its bound.</summary>
     public readonly bool IsFull => _queue.IsFull;
@@ -29,9 +33,47 @@ internal struct SseSubscriberBacklog(int queueSize)
     /// <summary>Sets what goes out before the live frames: an opening gap event, or the frames the client missed.</summary>
     public void Open(SseChannelFrame? opening, SseChannelFrame[]? missed)
     {
+        if (_closed)
+        {
+            return;
+        }
+
+        // A backplane may release a subscriber after a re-check revoked one of its channels.
+        if (_revokedChannels is { } revoked)
+        {
+            opening = opening is not null && IsOf(opening, revoked) ? null : opening;
+            missed = missed?.Where(frame => !IsOf(frame, revoked)).ToArray();
+        }
+
         _opening = opening;
         _missed = missed is { Length: > 0 } ? missed : null;
         _missedTaken = 0;
+    }
+
+    /// <summary>
+    /// A re-check took the channel of <paramref name="revoked"/> (its revoked event) away: the channel's frames
+    /// still waiting are dropped (after the <paramref name="last"/> channel, every frame is), and the revoked
+    /// event goes out next.
+    /// </summary>
+    public void Revoke(SseChannelFrame revoked, bool last)
+    {
+        (_revokedChannels ??= []).Add(revoked.Channel!);
+        if (last)
+        {
+            _closed = true;
+            _opening = null;
+            _missed = null;
+            _dropped = 0;
+            _queue.Clear();
+        }
+        else
+        {
+            Open(_opening, _missed?[_missedTaken..]);
+            var revokedChannels = _revokedChannels;
+            Discard(frame => IsOf(frame, revokedChannels));
+        }
+
+        (_revoked ??= []).Add(revoked);
     }
 
     /// <summary>Queues a live frame; the queue must not be full.</summary>
@@ -68,6 +110,14 @@ internal struct SseSubscriberBacklog(int queueSize)
     /// <summary>Takes the next frame for the reader, counting it (and logging a gap) in <paramref name="context"/>.</summary>
     public bool TryTake(SseSubscriberContext context, string channel, out SseChannelFrame frame)
     {
+        if (_revoked is { } revoked)
+        {
+            frame = revoked[0];
+            revoked.RemoveAt(0);
+            _revoked = revoked.Count == 0 ? null : revoked;
+            return true;
+        }
+
         if (_opening is { } opening)
         {
             _opening = null;
@@ -107,6 +157,9 @@ internal struct SseSubscriberBacklog(int queueSize)
         frame = null!;
         return false;
     }
+
+    private static bool IsOf(SseChannelFrame frame, List<string> channels) =>
+        frame.Channel is { } channel && channels.Contains(channel, StringComparer.Ordinal);
 
     private void Delivered(SseSubscriberContext context, SseChannelFrame frame)
     {

@@ -99,7 +99,11 @@ internal sealed class SseTimerWheel
     /// <paramref name="timeProvider"/> otherwise. Created disarmed, like
     /// <c>CreateTimer(…, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)</c>.
     /// </summary>
-    /// <remarks>A stream's keep-alive (<see cref="SseStreamWakeSignal"/>) and its write timeout (<see cref="SseWriteTimeout"/>) both use it.</remarks>
+    /// <remarks>
+    /// A stream's keep-alive (<see cref="SseStreamWakeSignal"/>), its write timeout (<see cref="SseWriteTimeout"/>),
+    /// its credential's expiry (<see cref="SseAuthenticationExpiry"/>) and the re-check of its channels
+    /// (<see cref="SseSubscriptionRecheck"/>) all use it.
+    /// </remarks>
     public static ITimer CreateTimer(TimeProvider timeProvider, TimerCallback callback, object? state) =>
         ReferenceEquals(timeProvider, TimeProvider.System)
             ? s_system.CreateEntry(callback, state)

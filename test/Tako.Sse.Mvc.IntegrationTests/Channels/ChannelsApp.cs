@@ -115,6 +115,21 @@ internal sealed class Subscriber(HttpResponseMessage response, IAsyncEnumerator<
         return items;
     }
 
+    /// <summary>Waits for the server to end the stream; fails if another event comes first, or nothing within the deadline.</summary>
+    public async Task EndAsync()
+    {
+        var moveNext = events.MoveNextAsync().AsTask();
+        if (await Task.WhenAny(moveNext, Task.Delay(SseReader.Deadline)) != moveNext)
+        {
+            throw new TimeoutException($"The stream did not end within {SseReader.Deadline}.");
+        }
+
+        if (await moveNext)
+        {
+            throw new InvalidOperationException($"An event came where the stream should end: {events.Current.EventType} {events.Current.Data}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         response.Dispose();

@@ -16,6 +16,8 @@ public class SseChannelOptionsTests
         options.SubscriberQueueSize.Should().Be(1024);
         options.SlowSubscriberPolicy.Should().Be(SseSlowSubscriberPolicy.Disconnect);
         options.GapEventName.Should().Be("tako.gap");
+        options.ReauthorizeInterval.Should().BeNull("re-checking open streams is off by default");
+        options.RevokedEventName.Should().Be("tako.revoked");
     }
 
     public static TheoryData<string, Action<SseChannelOptions>> BadOptions() => new()
@@ -30,6 +32,12 @@ public class SseChannelOptionsTests
         { "GapEventName cannot be null or empty", o => o.GapEventName = null! },
         { "GapEventName cannot contain CR or LF", o => o.GapEventName = "gap\ndata: injected" },
         { "GapEventName cannot contain CR or LF", o => o.GapEventName = "gap\r" },
+        { "ReauthorizeInterval must be positive", o => o.ReauthorizeInterval = TimeSpan.Zero },
+        { "ReauthorizeInterval must be positive", o => o.ReauthorizeInterval = TimeSpan.FromSeconds(-1) },
+        { "RevokedEventName cannot be null or empty", o => o.RevokedEventName = "" },
+        { "RevokedEventName cannot be null or empty", o => o.RevokedEventName = null! },
+        { "RevokedEventName cannot contain CR or LF", o => o.RevokedEventName = "revoked\ndata: injected" },
+        { "RevokedEventName cannot contain CR or LF", o => o.RevokedEventName = "revoked\r" },
     };
 
     [Theory]
@@ -65,6 +73,8 @@ public class SseChannelOptionsTests
             ["Tako:Sse:Channels:SubscriberQueueSize"] = "8",
             ["Tako:Sse:Channels:SlowSubscriberPolicy"] = "DropOldest",
             ["Tako:Sse:Channels:GapEventName"] = "missed",
+            ["Tako:Sse:Channels:ReauthorizeInterval"] = "00:05:00",
+            ["Tako:Sse:Channels:RevokedEventName"] = "gone",
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
         services.AddTakoSse();
@@ -77,6 +87,8 @@ public class SseChannelOptionsTests
         options.SubscriberQueueSize.Should().Be(8);
         options.SlowSubscriberPolicy.Should().Be(SseSlowSubscriberPolicy.DropOldest);
         options.GapEventName.Should().Be("missed");
+        options.ReauthorizeInterval.Should().Be(TimeSpan.FromMinutes(5));
+        options.RevokedEventName.Should().Be("gone");
     }
 
     [Theory]
@@ -93,6 +105,22 @@ public class SseChannelOptionsTests
         using var provider = services.BuildServiceProvider();
 
         provider.GetRequiredService<IOptions<TakoSseOptions>>().Value.Channels.HistoryMaxAge.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("off")]
+    [InlineData("")]
+    public void AddTakoSse_ReauthorizeIntervalOffInConfiguration_Off(string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Tako:Sse:Channels:ReauthorizeInterval"] = value,
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddTakoSse();
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IOptions<TakoSseOptions>>().Value.Channels.ReauthorizeInterval.Should().BeNull();
     }
 
     [Fact]

@@ -9,7 +9,8 @@ namespace Tako.Sse.Mvc;
 /// <summary>
 /// Who may subscribe: decides, before a subscription's stream exists, whether the request may have every
 /// channel it asks for. First the user-channel rule (<see cref="SseUserChannels"/>) for every channel, then
-/// every registered <see cref="ISseChannelAuthorizer"/> for every channel, a few channels at a time.
+/// every registered <see cref="ISseChannelAuthorizer"/> for every channel, a few channels at a time. The same
+/// rules re-check open streams (<see cref="SseChannelReauthorization"/>).
 /// </summary>
 /// <remarks>
 /// The request's authorizers are resolved from its own services, so a scoped authorizer (and what it takes)
@@ -81,6 +82,9 @@ internal sealed class SseChannelAuthorization
         return TypedResults.Problem(detail: problem, statusCode: StatusCodes.Status400BadRequest, title: "Bad list of channels").ExecuteAsync(context);
     }
 
+    /// <summary>Gets the claim type of the user-channel rule, for logs.</summary>
+    public string UserIdClaimType => _userIdClaimType;
+
     /// <summary>Decides: <see langword="null"/> when every channel is allowed, else the first refusal found.</summary>
     public ValueTask<SseSubscriptionRefusal?> AuthorizeAsync(HttpContext context, IReadOnlyList<string> channels, CancellationToken cancellationToken)
     {
@@ -88,18 +92,13 @@ internal sealed class SseChannelAuthorization
         // notifications never reaches the application's authorizers (nor its database).
         foreach (var channel in channels)
         {
-            if (SseUserChannels.TryGetUserIds(channel, out var ids) && !SseUserChannels.IsOneOf(context.User, _userIdClaimType, ids))
+            if (RefuseUserChannel(context, channel) is { } refusal)
             {
-                return ValueTask.FromResult<SseSubscriptionRefusal?>(new(SseSubscriptionRefusal.ReasonUserChannel, channel, RefusedStatus(context)));
+                return ValueTask.FromResult<SseSubscriptionRefusal?>(refusal);
             }
         }
 
-        ISseChannelAuthorizer[] authorizers = context.RequestServices?.GetService<IEnumerable<ISseChannelAuthorizer>>() switch
-        {
-            ISseChannelAuthorizer[] array => array,
-            { } some => [.. some],
-            null => [],
-        };
+        var authorizers = AuthorizersOf(context);
         if (authorizers.Length == 0 || channels.Count == 0)
         {
             return ValueTask.FromResult<SseSubscriptionRefusal?>(null);
@@ -161,8 +160,26 @@ internal sealed class SseChannelAuthorization
         return first;
     }
 
-    // One channel: every authorizer in turn must allow it.
-    private static async ValueTask<SseSubscriptionRefusal?> AskAsync(
+    /// <summary>The user-channel rule for one channel: the refusal, or <see langword="null"/> when it allows it.</summary>
+    public SseSubscriptionRefusal? RefuseUserChannel(HttpContext context, string channel) =>
+        SseUserChannels.TryGetUserIds(channel, out var ids) && !SseUserChannels.IsOneOf(context.User, _userIdClaimType, ids)
+            ? new(SseSubscriptionRefusal.ReasonUserChannel, channel, RefusedStatus(context))
+            : null;
+
+    /// <summary>The request's authorizers, from its own services (a scoped one lives as long as the request).</summary>
+    internal static ISseChannelAuthorizer[] AuthorizersOf(HttpContext context) =>
+        context.RequestServices?.GetService<IEnumerable<ISseChannelAuthorizer>>() switch
+        {
+            ISseChannelAuthorizer[] array => array,
+            { } some => [.. some],
+            null => [],
+        };
+
+    /// <summary>
+    /// One channel: every authorizer in turn must allow it. Returns the refusal (<see cref="SseSubscriptionRefusal.ReasonAuthorizerFailed"/>
+    /// for one that threw), or <see langword="null"/>; throws only when <paramref name="cancellationToken"/> fired.
+    /// </summary>
+    internal static async ValueTask<SseSubscriptionRefusal?> AskAsync(
         HttpContext context, string channel, ISseChannelAuthorizer[] authorizers, CancellationToken cancellationToken)
     {
         foreach (var authorizer in authorizers)
@@ -215,7 +232,8 @@ internal sealed class SseChannelAuthorization
         }
     }
 
-    private static string NameOf(ISseChannelAuthorizer authorizer) => authorizer is SseDelegateChannelAuthorizer d
+    /// <summary>Names an authorizer for logs: its type, or a delegate's method.</summary>
+    internal static string NameOf(ISseChannelAuthorizer authorizer) => authorizer is SseDelegateChannelAuthorizer d
         ? $"{d.CanSubscribe.Method.DeclaringType?.FullName}.{d.CanSubscribe.Method.Name}"
         : authorizer.GetType().FullName ?? authorizer.GetType().Name;
 }

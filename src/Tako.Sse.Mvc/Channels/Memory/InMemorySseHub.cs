@@ -29,8 +29,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
     private readonly ConcurrentDictionary<string, SseMemoryChannel> _channels = new(StringComparer.Ordinal);
     private readonly SseEventIds _ids;
     private readonly TimeProvider _timeProvider;
-    private readonly Action<SseSubscriber, object> _leave;
-    private readonly Action<SseSubscriber, object> _leaveMany;
+    private readonly Action<SseSubscriber, object, int> _leave;
     private readonly ITimer? _sweep;
 
     public InMemorySseHub(ISseEncoder encoder, IOptions<TakoSseOptions> options, TimeProvider timeProvider, SseChannelMetrics metrics, ILoggerFactory loggerFactory)
@@ -43,8 +42,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
     {
         _ids = ids;
         _timeProvider = timeProvider;
-        _leave = (subscriber, channel) => Leave(subscriber, (SseMemoryChannel)channel);
-        _leaveMany = (subscriber, channels) => LeaveMany(subscriber, (SseMemoryChannel[])channels);
+        _leave = (subscriber, channels, slot) => Leave(subscriber, (SseMemoryChannel[])channels, slot);
         if (SweepPeriod is { } period)
         {
             // The hub is created on first use, often inside a request.
@@ -134,7 +132,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
                 if (!found.Removed)
                 {
                     join = JoinLocked(found, kind, sequence, lastEventId, several: false);
-                    subscriber = new SseSubscriber(Subscribers, channel, abort, _leave, found, join.Opening, join.Missed);
+                    subscriber = new SseSubscriber(Subscribers, channel, abort, _leave, new[] { found }, join.Opening, join.Missed);
                     found.Subscribers.Add(subscriber);
                 }
             }
@@ -155,7 +153,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         var positions = SseCursor.Parse(cursor);
         var foreign = positions is null && !string.IsNullOrEmpty(cursor);
         var joined = new SseMemoryChannel[channels.Length];
-        var subscriber = new SseSubscriber(Subscribers, string.Join(',', channels), abort, _leaveMany, joined, slots: channels.Length)
+        var subscriber = new SseSubscriber(Subscribers, string.Join(',', channels), abort, _leave, joined, slots: channels.Length)
         {
             Cursor = new SseCursor(channels),
         };
@@ -258,10 +256,15 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         }
     }
 
-    // The subscriber's response has ended: it leaves its channel and, when that empties the channel, the channel
-    // leaves the table.
-    private void Leave(SseSubscriber subscriber, SseMemoryChannel channel, int slot = 0)
+    // The subscriber's response has ended, or a re-check revoked this channel: it leaves the channel and, when
+    // that empties the channel, the channel leaves the table.
+    private void Leave(SseSubscriber subscriber, SseMemoryChannel[] channels, int slot)
     {
+        if (channels[slot] is not { } channel)
+        {
+            return;
+        }
+
         lock (channel.Gate)
         {
             channel.Subscribers.Remove(subscriber, slot);
@@ -269,17 +272,6 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         }
 
         Forget(channel);
-    }
-
-    private void LeaveMany(SseSubscriber subscriber, SseMemoryChannel[] channels)
-    {
-        for (var slot = 0; slot < channels.Length; slot++)
-        {
-            if (channels[slot] is { } channel)
-            {
-                Leave(subscriber, channel, slot);
-            }
-        }
     }
 
     // The caller re-checks Removed under the channel's lock.
