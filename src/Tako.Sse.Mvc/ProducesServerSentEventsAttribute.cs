@@ -36,8 +36,9 @@ public sealed class ProducesServerSentEventsAttribute : Attribute, IApiDescripti
 
     /// <summary>
     /// Gets or sets a value indicating whether the endpoint subscribes to a channel
-    /// (<see cref="SseActionResult.Subscribe(string, string?)"/>): its description then lists the gap event too
-    /// (<see cref="SseChannelOptions.GapEventName"/>). Default: <see langword="false"/>.
+    /// (<see cref="SseActionResult.Subscribe(string, string?)"/> or one of several): its description then lists the
+    /// gap event (<see cref="SseChannelOptions.GapEventName"/>) and the revoked event
+    /// (<see cref="SseChannelOptions.RevokedEventName"/>) too. Default: <see langword="false"/>.
     /// </summary>
     public bool ChannelSubscription { get; set; }
 

@@ -30,7 +30,7 @@ internal sealed class SseApiDescriptionProvider(IOptions<TakoSseOptions> options
             {
                 StatusCode = 200,
                 Type = events[0].Type,
-                Description = Describe(events, options.Value.Channels.GapEventName),
+                Description = Describe(events, options.Value.Channels.GapEventName, options.Value.Channels.RevokedEventName),
             };
             response.ApiResponseFormats.Add(new ApiResponseFormat { MediaType = SseEncoder.EventStreamContentType });
 
@@ -50,7 +50,7 @@ internal sealed class SseApiDescriptionProvider(IOptions<TakoSseOptions> options
     {
     }
 
-    internal static string Describe(IReadOnlyList<ProducesServerSentEventsAttribute> events, string gapEventName)
+    internal static string Describe(IReadOnlyList<ProducesServerSentEventsAttribute> events, string gapEventName, string revokedEventName)
     {
         var text = new StringBuilder("Server-Sent Events (text/event-stream). Events: ");
         var first = true;
@@ -63,7 +63,9 @@ internal sealed class SseApiDescriptionProvider(IOptions<TakoSseOptions> options
         if (events.Any(e => e.ChannelSubscription))
         {
             text.Append(", `").Append(gapEventName)
-                .Append("` (JSON with lastEventId and reason: events were missed, reload the state)");
+                .Append("` (JSON with lastEventId and reason, and channel on a stream of several: events were missed, reload the state), `")
+                .Append(revokedEventName)
+                .Append("` (JSON with channel: a re-check took that channel away from the open stream)");
         }
 
         return text.Append('.').ToString();
