@@ -29,12 +29,18 @@ public sealed class FanoutHarnessTests
         rate.Should().HaveCount(4, "ours, naive, SignalR and the bare ring each have a rate");
         rate.Should().OnlyContain(cell => cell.EndsWith(" /s", StringComparison.Ordinal) && cell != "0 /s", output);
         TableRow(output, "| deliveries missing to the subscribers that read").Should().Equal(["none", "none", "none", "none"], output);
+
+        // The multi-channel table, printed after the main one: 8 channels per subscriber, then one channel.
+        var multi = TableRow(output, "| delivered events/s, published as fast as delivered", last: true);
+        multi[..2].Should().OnlyContain(cell => cell.EndsWith(" /s", StringComparison.Ordinal) && cell != "0 /s", output);
+        TableRow(output, "| deliveries missing to the subscribers that read", last: true)[..2].Should().Equal(["none", "none"], output);
     }
 
-    // The four side columns of the table row that starts with the figure.
-    private static string[] TableRow(string output, string figure)
+    // The four side columns of the table row that starts with the figure: in the main table, or in the last one.
+    private static string[] TableRow(string output, string figure, bool last = false)
     {
-        var line = output.Split('\n').LastOrDefault(l => l.StartsWith(figure, StringComparison.Ordinal));
+        var lines = output.Split('\n').Where(l => l.StartsWith(figure, StringComparison.Ordinal)).ToList();
+        var line = last ? lines.LastOrDefault() : lines.FirstOrDefault();
         line.Should().NotBeNull($"the table has a row '{figure}'; the run printed:\n{output}");
         return line!.Split('|', StringSplitOptions.TrimEntries)[2..6];
     }
