@@ -79,4 +79,31 @@ public sealed class ChannelPositionTests
 
         (await raw.ReadThroughAsync("\n\n")).Should().Be($"id: {second}\ndata: b\n\n");
     }
+
+    [Fact]
+    public async Task Subscribe_QuietChannelRemovedWhileItsClientWasAway_ResumesWithNoGapThoughOtherChannelsLostEvents()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var app = await ChannelsApp.StartAsync(c => c.HistoryMaxAge = TimeSpan.FromSeconds(10), time);
+        var hub = (InMemorySseHub)app.Hub();
+        await app.PublishAsync("busy", 3);
+
+        string position;
+        using (var response = await app.Client.OpenAsync("/channels/open/quiet"))
+        await using (var raw = await RawEventStream.OpenAsync(response))
+        {
+            position = (await raw.ReadThroughAsync("\n\n"))["id: ".Length..^2];
+        }
+
+        // The quiet channel had no event and no subscriber left: it is removed. Meanwhile other channels publish
+        // and lose their events to the age limit.
+        await Poll.UntilAsync(() => hub.GetSubscriberCount("quiet") == 0, "the subscriber to leave");
+        await app.PublishAsync("busy", 3, "later");
+        time.Advance(TimeSpan.FromSeconds(20));
+        hub.Sweep();
+
+        await using var resumed = await app.SubscribeAsync("/channels/open/quiet", lastEventId: position);
+        await app.PublishAsync("quiet", 1, "first");
+        (await resumed.NextAsync()).Data.Should().Be("first0", "nothing of the quiet channel was lost, so no gap");
+    }
 }

@@ -28,6 +28,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
 {
     private readonly ConcurrentDictionary<string, SseMemoryChannel> _channels = new(StringComparer.Ordinal);
     private readonly SseEventIds _ids;
+    private readonly SseChannelFloors _floors = new(SseChannelFloors.DefaultCapacity);
     private readonly TimeProvider _timeProvider;
     private readonly Action<SseSubscriber, object, int> _leave;
     private readonly ITimer? _sweep;
@@ -79,7 +80,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
             lock (channel.Gate)
             {
                 TrimAged(channel, now);
-                channel.MarkRemovedIfEmpty();
+                RemoveIfEmpty(channel);
             }
 
             Forget(channel);
@@ -103,7 +104,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
                     var frame = Frames.Encode(found.Name, id, sequence, sseEvent, now);
                     found.History.Append(frame, Options.HistorySize);
                     found.Subscribers.Deliver(frame);
-                    found.MarkRemovedIfEmpty();
+                    RemoveIfEmpty(found);
                 }
             }
 
@@ -268,14 +269,25 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         lock (channel.Gate)
         {
             channel.Subscribers.Remove(subscriber, slot);
-            channel.MarkRemovedIfEmpty();
+            RemoveIfEmpty(channel);
         }
 
         Forget(channel);
     }
 
     // The caller re-checks Removed under the channel's lock.
-    private SseMemoryChannel GetOrAdd(string channel) => _channels.GetOrAdd(channel, static (name, ids) => new SseMemoryChannel(name, ids.Last), _ids);
+    private SseMemoryChannel GetOrAdd(string channel) => _channels.GetOrAdd(channel, static (name, floors) => new SseMemoryChannel(name, floors.Take(name)), _floors);
+
+    // Under the channel's lock: marks a channel with no subscriber and no history as removed and, the first time,
+    // remembers where its history stood, for the channel of that name created next.
+    private void RemoveIfEmpty(SseMemoryChannel channel)
+    {
+        var removed = channel.Removed;
+        if (channel.MarkRemovedIfEmpty() && !removed)
+        {
+            _floors.Remember(channel.Name, channel.History.Floor);
+        }
+    }
 
     // After the channel's lock: takes a channel marked removed out of the table (only that instance).
     private void Forget(SseMemoryChannel channel)

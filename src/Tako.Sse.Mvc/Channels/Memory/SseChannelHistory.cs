@@ -11,8 +11,9 @@ namespace Tako.Sse.Mvc;
 /// exactly the held frames above it.
 /// </remarks>
 /// <param name="floor">
-/// The hub's last sequence when the channel was created: no frame of this channel is at or below it, so a
-/// position issued by an earlier channel of the same name is older than the floor and gets a gap.
+/// Where the channel's history starts when it is created: where the history of the last channel of that name
+/// stood when it was removed (<see cref="SseChannelFloors"/>). A position below it may have missed events that
+/// are gone, and gets a gap; one at or above it missed nothing.
 /// </param>
 internal sealed class SseChannelHistory(long floor = 0)
 {

@@ -6,7 +6,7 @@ namespace Tako.Sse.Mvc;
 /// delivery order, and what makes a new subscriber's history snapshot and its registration one atomic step.
 /// </summary>
 /// <param name="name">The channel's name.</param>
-/// <param name="floor">The hub's last sequence when the channel is created (see <see cref="SseChannelHistory"/>).</param>
+/// <param name="floor">Where its history starts (see <see cref="SseChannelFloors"/>).</param>
 internal sealed class SseMemoryChannel(string name, long floor)
 {
     public string Name { get; } = name;
