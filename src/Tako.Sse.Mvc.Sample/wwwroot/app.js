@@ -14,7 +14,7 @@ const sample = (window.sample = {
   echo: { runs: [] },
   clock: { headers: {}, frames: [] },
   // The page's one stream for the chat, the tiles and the notifications (live.js), shared by its tabs.
-  shared: { via: null, client: null, channels: [], state: "idle", refused: null, cursor: null, opens: 0, events: 0, reconnects: 0, gaps: [] },
+  shared: { via: null, client: null, channels: [], state: "idle", refused: null, cursor: null, opens: 0, events: 0, resumedFrom: [], gaps: [] },
   chat: { client: null, name: null, messages: [], sent: [], missed: 0, gaps: [], duplicates: 0, reconnects: 0, drops: 0 },
   tiles: { values: {}, count: 0, seen: [], skipped: 0, duplicates: 0, gapEvents: 0 },
   notifications: { user: null, items: [], sent: [] },

@@ -45,7 +45,8 @@ function onLive(message) {
     sample.chat.client = message.client;
     if (message.state !== was) {
       setState("live", message.state);
-      if (message.state === "reconnecting") s.reconnects++;
+      // The cursor the browser sends back as Last-Event-ID: the id of the last event before the loss.
+      if (message.state === "reconnecting") keep(s.resumedFrom, message.cursor, 20);
       if (message.state === "open" && was === "reconnecting") chatBack();
     }
     renderShared();
