@@ -19,9 +19,11 @@ function connectLive(onMessage) {
   let held = false;
   const stream = createLiveStream((message) => {
     // This tab's own stream holds one of its connections until it closes for good.
-    const holds = message.type === "state" && message.state !== "closed" && message.state !== "idle";
-    if (holds !== held) connection(holds ? +1 : -1);
-    held = holds;
+    if (message.type === "state") {
+      const holds = message.state !== "closed" && message.state !== "idle";
+      if (holds !== held) connection(holds ? +1 : -1);
+      held = holds;
+    }
     onMessage(message);
   });
   return { via: "tab", channels: (list) => stream.open(list) };
