@@ -6,10 +6,12 @@
 // The event names the sample publishes on its channels; tako.gap says a channel could not be resumed.
 const LIVE_EVENTS = ["chat", "tile", "notification", "tako.gap"];
 
+// 128 random bits: an id is enough to drop its stream. getRandomValues works off localhost too, unlike randomUUID.
+const newClientId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
 function createLiveStream(send) {
   const stream = {
-    // 128 random bits: an id is enough to drop its stream. getRandomValues works off localhost too, unlike randomUUID.
-    client: Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""),
+    client: null,      // the id of the current EventSource, for POST /live/drop
     channels: [],
     state: "idle",     // "idle" | "connecting" | "open" | "reconnecting" | "closed"
     refused: null,     // { status, channels } once the server refused the list
@@ -17,6 +19,7 @@ function createLiveStream(send) {
     opens: 0,
   };
   let source = null;
+  const retiring = new Set();  // streams of an older list, open until the new one is
 
   const status = () => ({
     type: "state", client: stream.client, channels: stream.channels, state: stream.state,
@@ -38,17 +41,31 @@ function createLiveStream(send) {
       return;
     }
 
-    source?.close();
+    // Make before break: the old stream stays open, forwarding nothing, until the new one is open, so that its
+    // channels keep a subscriber on the server meanwhile. (The hub removes a channel that has neither events nor
+    // subscribers, and a cursor position in a channel created again reads as a gap.)
+    if (source !== null) retiring.add(source);
     stream.channels = [...channels];
     stream.refused = null;
     stream.opens++;
+    // A new id for each EventSource: the server lets one id hold one stream, and the old one is still open.
+    stream.client = newClientId();
     const from = stream.cursor === null ? "" : "&lastEventId=" + encodeURIComponent(stream.cursor);
     const url = `/live?${query(channels)}&client=${stream.client}${from}`;
     const current = (source = new EventSource(url));
     setState("connecting");
-    current.addEventListener("open", () => setState("open"));
+    const retire = () => {
+      for (const old of retiring) old.close();
+      retiring.clear();
+    };
+    current.addEventListener("open", () => {
+      if (current !== source) return;
+      retire();
+      setState("open");
+    });
     current.addEventListener("error", () => {
       if (current !== source) return;
+      if (current.readyState === EventSource.CLOSED) retire();
       if (current.readyState === EventSource.CONNECTING) {
         setState("reconnecting");
         return;
@@ -86,6 +103,8 @@ function createLiveStream(send) {
   }
 
   function close() {
+    for (const old of retiring) old.close();
+    retiring.clear();
     source?.close();
     source = null;
     setState("closed");

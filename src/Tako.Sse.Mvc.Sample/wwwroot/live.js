@@ -58,6 +58,7 @@ function onLive(message) {
   if (message.type !== "event") return;
   s.cursor = message.id;
   s.events++;
+  $("live-cursor").textContent = cursorText(s.cursor);
   const data = message.name === "notification" ? message.data : JSON.parse(message.data);
   if (message.name === "chat") onChat(data, message.id);
   else if (message.name === "tile") onTile(data);
@@ -69,7 +70,7 @@ function renderShared() {
   const s = sample.shared;
   $("live-via").textContent = s.via === "worker" ? "a SharedWorker, for every tab of this browser" : "this tab";
   $("live-channels").textContent = s.channels.join(", ") || "\u2013";
-  $("live-cursor").textContent = s.cursor ? `${s.cursor.slice(0, 24)}\u2026 (${s.cursor.length} characters)` : "\u2013";
+  $("live-cursor").textContent = cursorText(s.cursor);
   const refusal = $("live-refused");
   refusal.hidden = s.refused === null;
   if (s.refused !== null) refusal.textContent = refusalText(s.refused);
@@ -80,6 +81,9 @@ function renderShared() {
     renderNotifications();
   }
 }
+
+// The cursor is opaque: the page shows its start and its size, and never parses it.
+const cursorText = (cursor) => (cursor ? `${cursor.slice(0, 24)}\u2026 (${cursor.length} characters)` : "\u2013");
 
 function refusalText({ status, channels }) {
   const mine = channels.find((c) => c.startsWith("notifications#")) ?? "a channel";
