@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tako.Sse.Mvc.Sample.Chat;
 using Tako.Sse.Mvc.Sample.Identity;
+using Tako.Sse.Mvc.Sample.Live;
 using Tako.Sse.Mvc.Sample.Logging;
 using Tako.Sse.Mvc.Sample.Services;
+using Tako.Sse.Mvc.Sample.Tiles;
 
 namespace Tako.Sse.Mvc.Sample;
 
@@ -48,6 +50,10 @@ public static class SampleApp
         // Options come from the "Tako:Sse" section of appsettings.json; pass a delegate to set them in code.
         var tako = builder.Services.AddTakoSse();
 
+        // GET /live takes its channel list from the page: only the sample's own channels exist. A user channel
+        // passes here by its shape; the user-channel rule then lets only its user have it (401 or 403).
+        tako.AddChannelAuthorizer((_, channel) => ValueTask.FromResult(LiveChannels.IsAllowed(channel)));
+
         // In memory by default. A Redis connection string (--ConnectionStrings:Redis=127.0.0.1:6379) puts the
         // channels on Redis, so that several instances of the sample share the chat and the notifications.
         if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
@@ -59,10 +65,13 @@ public static class SampleApp
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, LogTailLoggerProvider>());
         builder.Services.AddSingleton<ResumeConnections>();
         builder.Services.AddSingleton<ChatConnections>();
+        builder.Services.AddSingleton<LiveConnections>();
 
         // A stand-in for real sign-in, so that the per-user channel has users (see DemoAuthentication).
         builder.Services.AddDemoAuthentication();
         builder.Services.AddHostedService<OrderSimulator>();
+        builder.Services.AddSingleton<TileSimulator>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<TileSimulator>());
 
         configure?.Invoke(builder);
 

@@ -38,4 +38,12 @@ internal static partial class SampleLog
     [LoggerMessage(EventId = 9, EventName = "ChatStreamDropped", Level = LogLevel.Information,
         Message = "Chat stream of client {ClientTag} ended on request; the browser reconnects by itself")]
     public static partial void ChatStreamDropped(ILogger logger, string clientTag);
+
+    [LoggerMessage(EventId = 10, EventName = "LiveStreamResumed", Level = LogLevel.Information,
+        Message = "Live stream of client {ClientTag} reconnected for {ChannelCount} channels with the cursor {LastEventId}")]
+    public static partial void LiveStreamResumed(ILogger logger, string clientTag, int channelCount, string lastEventId);
+
+    [LoggerMessage(EventId = 11, EventName = "LiveStreamDropped", Level = LogLevel.Information,
+        Message = "Live stream of client {ClientTag} ended on request; the browser reconnects by itself")]
+    public static partial void LiveStreamDropped(ILogger logger, string clientTag);
 }

@@ -30,6 +30,11 @@ public sealed partial class DemoSignInController : ControllerBase
         return NoContent();
     }
 
+    /// <summary>Who is signed in, so that the page can list that user's notifications channel.</summary>
+    /// <returns>200 with <c>{"name":"alice"}</c>, or <c>{"name":null}</c> when no one is.</returns>
+    [HttpGet("/demo/me")]
+    public IActionResult Me() => Ok(new { name = User.FindFirstValue(ClaimTypes.NameIdentifier) });
+
     /// <summary>Signs out.</summary>
     /// <returns>204, with the cookie removed.</returns>
     [HttpPost("/demo/sign-out")]

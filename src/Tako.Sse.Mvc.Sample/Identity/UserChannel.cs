@@ -9,7 +9,8 @@ namespace Tako.Sse.Mvc.Sample.Identity;
 /// </summary>
 public static class UserChannel
 {
-    private const string Prefix = "notifications#";
+    /// <summary>What every user's channel starts with; the user's id follows it.</summary>
+    public const string Prefix = "notifications#";
 
     /// <summary>The channel of the user named <paramref name="userName"/>.</summary>
     /// <param name="userName">A user name as <see cref="Controllers.DemoSignInController"/> accepts it.</param>

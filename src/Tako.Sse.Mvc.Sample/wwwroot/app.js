@@ -13,7 +13,11 @@ const sample = (window.sample = {
   resume: { client: null, numbers: [], last: null, gaps: 0, duplicates: 0, resumedAfter: [], drops: 0 },
   echo: { runs: [] },
   clock: { headers: {}, frames: [] },
+  // The page's one stream for the chat, the tiles and the notifications (live.js), shared by its tabs.
+  shared: { via: null, client: null, channels: [], state: "idle", refused: null, cursor: null, opens: 0, events: 0, resumedFrom: [], gaps: [] },
   chat: { client: null, name: null, messages: [], sent: [], missed: 0, gaps: [], duplicates: 0, reconnects: 0, drops: 0 },
+  tiles: { values: {}, count: 0, seen: [], skipped: 0, duplicates: 0, gapEvents: 0 },
+  notifications: { user: null, items: [], sent: [] },
   // The four demo cards (ticker, feed, logs, resume) take turns on one stream: see demos.js.
   live: { running: null, wanted: null, starts: { ticker: 0, feed: 0, logs: 0, resume: 0 }, hiddenStops: 0 },
   visibility: [],    // document.visibilityState at load and after each change, most recent last
@@ -26,9 +30,10 @@ const keep = (list, item, max) => {
 };
 const $ = (id) => document.getElementById(id);
 
-// Browsers open at most six HTTP/1.1 connections to one server, shared by every tab of a profile. A visible
-// tab holds two streams (the chat and the one running demo, see demos.js), a hidden tab only the chat; every
-// short request (the long job, echo, the clock, chat posts, drops) takes one more connection, one at a time.
+// Browsers open at most six HTTP/1.1 connections to one server, shared by every tab of a profile. The chat, the
+// tiles and the notifications ride on one stream that a SharedWorker holds for all tabs (live.js); a visible
+// tab adds the one running demo (demos.js), a hidden tab nothing; every short request (the long job, echo, the
+// clock, posts, drops) takes one more connection, one at a time.
 let turn = Promise.resolve();
 function inTurn(work) {
   sample.connections.waiting++;
@@ -75,7 +80,7 @@ function setState(name, state) {
 }
 
 function renderConnections() {
-  const names = ["ticker", "feed", "progress", "logs", "resume", "chat", "echo", "clock"];
+  const names = ["live", "ticker", "feed", "progress", "logs", "resume", "echo", "clock"];
   $("connection-rows").replaceChildren(...names.filter((name) => name in sample.states).map((name) => {
     const row = document.createElement("tr");
     const stream = document.createElement("td");
@@ -147,99 +152,6 @@ function renderProgress(status) {
   $("progress-status").textContent = status;
 }
 
-// --- Chat: a public channel, resumed from its history after a reconnect -------------------------------
-function startChat() {
-  const c = sample.chat;
-  // 128 random bits: an id is enough to drop its stream. getRandomValues works off localhost too, unlike randomUUID.
-  c.client = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-  c.name = `guest-${c.client.slice(0, 4)}`;
-  $("chat-you").textContent = c.name;
-  const source = watch("chat", new EventSource(`/chat?client=${c.client}`), true);
-  // Over HTTP/1.1 a browser shares its six connections per server among all tabs of a profile: with many tabs
-  // of this page (or other pages of this server) open, they may all be taken.
-  setTimeout(() => {
-    if (sample.states.chat === "connecting") {
-      $("chat-status").textContent = "still waiting for a connection: other tabs of this server may hold all six; close some, or try a private window";
-    }
-  }, 5000);
-  let down = false;
-  let backAt = null;
-  source.addEventListener("error", () => (down = true));
-  source.addEventListener("open", () => {
-    if ($("chat-status").textContent.startsWith("still waiting")) $("chat-status").textContent = "";
-    if (!down) return;
-    // Back after a lost connection: the browser sent Last-Event-ID, and what was published meanwhile comes
-    // first, from the channel's history.
-    down = false;
-    backAt = Date.now();
-    c.reconnects++;
-    addChatLine("marker", `\u21bb reconnected with Last-Event-ID ${c.messages.at(-1)?.id ?? "(none)"}`);
-    $("chat-status").textContent = "reconnected";
-  });
-  source.addEventListener("chat", (e) => {
-    const message = JSON.parse(e.data);
-    if (c.messages.some((m) => m.id === e.lastEventId)) {
-      c.duplicates++;
-    }
-    // Published before this tab was back: it reached us from the history, not live.
-    const missed = backAt !== null && message.at <= backAt;
-    if (missed) c.missed++;
-    keep(c.messages, { id: e.lastEventId, name: message.name, text: message.text, missed }, 500);
-    addChatLine(missed ? "missed" : "", message.text, message.name);
-    renderChat();
-  });
-  // The hub says the history no longer holds what this tab missed: a page with state would reload it here.
-  source.addEventListener("tako.gap", (e) => {
-    c.gaps.push(JSON.parse(e.data));
-    addChatLine("gap", "some messages are no longer in the history");
-    renderChat();
-  });
-
-  $("chat-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const input = $("chat-input");
-    const text = input.value.trim();
-    if (!text) return;
-    input.value = "";
-    c.sent.push(text);
-    try {
-      const response = await post("/chat", { name: c.name, text });
-      if (!response.ok) $("chat-status").textContent = `not sent: ${response.status}`;
-    } catch {
-      $("chat-status").textContent = "not sent: the server did not answer";
-    }
-  });
-  $("chat-drop").addEventListener("click", async () => {
-    $("chat-status").textContent = "dropping\u2026";
-    const response = await post(`/chat/drop?client=${c.client}`);
-    if (response.ok) c.drops++;
-    $("chat-status").textContent = response.ok ? "dropped; the browser reconnects in a few seconds" : "no open stream to drop";
-  });
-}
-
-function addChatLine(kind, text, name) {
-  const line = document.createElement("li");
-  line.className = kind;
-  if (name) {
-    const who = document.createElement("b");
-    who.textContent = `${name}: `;
-    line.append(who);
-  }
-  line.append(text);
-  const log = $("chat-messages");
-  log.append(line);
-  while (log.children.length > 100) log.firstElementChild.remove();
-  log.scrollTop = log.scrollHeight;
-}
-
-function renderChat() {
-  const c = sample.chat;
-  $("chat-count").textContent = c.messages.length;
-  $("chat-missed").textContent = c.missed;
-  $("chat-gaps").textContent = c.gaps.length;
-  $("chat-duplicates").textContent = c.duplicates;
-}
-
 // --- Echo: untrusted text, exactly one message ---------------------------------------------------------
 function sendEcho() {
   const run = { sent: $("echo-input").value, messages: [], clicks: 0, ended: false };
@@ -304,10 +216,10 @@ async function readClock(frames) {
   }
 }
 
-// The chat stays open; the demo cards share one more stream (the ticker first); the short requests take their
-// turns on one more connection (see inTurn).
+// The one shared stream stays open; the demo cards share one more (the ticker first); the short requests take
+// their turns on one more connection (see inTurn).
 document.addEventListener("DOMContentLoaded", () => {
-  startChat();
+  startLive();
   initDemos();
 
   $("echo-input").value = "hello\n\nevent: click\n\n";

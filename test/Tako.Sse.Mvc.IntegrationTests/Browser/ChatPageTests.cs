@@ -7,8 +7,8 @@ public class ChatPageTests(ChromiumFixture chromium)
 {
     public sealed record ChatLine(string Id, string Name, string Text, bool Missed);
 
-    // The chat stream is open and the page's start-up requests are done, so a post goes out at once.
-    private const string Ready = "() => window.sample.states.chat === 'open' && window.sample.states.clock === 'closed' && window.sample.connections.waiting === 0";
+    // The page's one stream is open and its start-up requests are done, so a post goes out at once.
+    private const string Ready = "() => window.sample.states.live === 'open' && window.sample.states.clock === 'closed' && window.sample.connections.waiting === 0";
 
     [SkippableFact]
     public async Task Chat_MessageTypedInOnePage_AppearsInTheOther()
@@ -33,30 +33,19 @@ public class ChatPageTests(ChromiumFixture chromium)
     [SkippableFact]
     public async Task Chat_DroppedConnection_ShowsTheMessagesMissedMeanwhileFromHistoryNotAGap()
     {
-        await using var writer = await chromium.OpenSampleAsync();
-        await using var dropped = await chromium.OpenSampleAsync();
+        // The browser's own reconnect is held on the server until the missed messages are surely in the history;
+        // it still carries the Last-Event-ID the browser set.
+        var gate = new ReconnectGate("/live");
+        await using var sample = await OwnSample.StartAsync(chromium, gate.AddTo);
+        await using var writer = await sample.OpenAsync();
+        await using var dropped = await sample.OpenAsync();
         await Task.WhenAll(writer.WaitForAsync(Ready), dropped.WaitForAsync(Ready));
         var tag = Guid.NewGuid().ToString("N")[..8];
         await SendAsync(writer, $"before {tag}");
         await dropped.WaitForAsync("text => window.sample.chat.messages.some(m => m.text === text)", $"before {tag}");
-        var lastIdBeforeDrop = (await dropped.ReadAsync<List<ChatLine>>("window.sample.chat.messages"))[^1].Id;
 
-        // The browser's own reconnect is held until the missed messages are surely in the history; it still
-        // carries the Last-Event-ID the browser set.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reconnect = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await dropped.Page.RouteAsync(url => new Uri(url).AbsolutePath == "/chat", async route =>
-        {
-            if (route.Request.Method == "GET")
-            {
-                reconnect.TrySetResult();
-                await release.Task;
-            }
-
-            await route.ContinueAsync();
-        });
         await dropped.Page.ClickAsync("#chat-drop");
-        await dropped.WaitForAsync("() => window.sample.states.chat === 'reconnecting'");
+        await dropped.WaitForAsync("() => window.sample.states.live === 'reconnecting'");
 
         string[] missed = [$"missed one {tag}", $"missed two {tag}", $"missed three {tag}"];
         foreach (var text in missed)
@@ -65,15 +54,15 @@ public class ChatPageTests(ChromiumFixture chromium)
         }
 
         await writer.WaitForAsync("text => window.sample.chat.messages.some(m => m.text === text)", missed[^1]);
-        await reconnect.Task.WaitAsync(SamplePage.Deadline);
-        release.SetResult();
+        await gate.Held.WaitAsync(SamplePage.Deadline);
+        gate.Release();
         await dropped.WaitForAsync("text => window.sample.chat.messages.some(m => m.text === text)", missed[^1]);
 
-        // The server saw the browser's own reconnect with the last id the page had (Playwright's interception
-        // shows only provisional request headers, so the sample's log is the witness).
+        // The server saw the browser's own reconnect with the last id (the cursor) the page had.
         var client = await dropped.ReadAsync<string>("window.sample.chat.client");
-        chromium.Sample!.Logs.GetSnapshot()
-            .Where(r => r.Id.Name == "ChatStreamResumed" && r.GetStructuredStateValue("ClientTag") == Tako.Sse.Mvc.Sample.Services.ClientIds.Tag(client))
+        var lastIdBeforeDrop = (await dropped.ReadAsync<List<string>>("window.sample.shared.resumedFrom")).Single();
+        sample.App.Logs.GetSnapshot()
+            .Where(r => r.Id.Name == "LiveStreamResumed" && r.GetStructuredStateValue("ClientTag") == Tako.Sse.Mvc.Sample.Services.ClientIds.Tag(client))
             .Select(r => r.GetStructuredStateValue("LastEventId"))
             .Should().Equal([lastIdBeforeDrop]);
         var lines = (await dropped.ReadAsync<List<ChatLine>>("window.sample.chat.messages")).Where(m => m.Text.EndsWith(tag, StringComparison.Ordinal)).ToList();
@@ -83,7 +72,7 @@ public class ChatPageTests(ChromiumFixture chromium)
         (await dropped.TextAsync("#chat-gaps")).Should().Be("0");
         (await dropped.TextAsync("#chat-duplicates")).Should().Be("0");
         (await dropped.TextAsync("#chat-missed")).Should().Be("3");
-        (await dropped.ReadAsync<List<string>>("window.sample.stateHistory.chat")).Should().ContainInOrder("connecting", "open", "reconnecting", "open");
+        (await dropped.ReadAsync<List<string>>("window.sample.stateHistory.live")).Should().ContainInOrder("connecting", "open", "reconnecting", "open");
         writer.Errors.Should().BeEmpty();
         dropped.Errors.Should().BeEmpty();
     }

@@ -5,20 +5,14 @@ namespace Tako.Sse.Mvc.IntegrationTests.Browser;
 
 // Tabs of ONE browser (pages of one context: one profile, so they share the browser's six connections per server)
 // on the sample's chat. Headless Chromium shows every tab at once (each reports `visible`), so the tests that
-// need the browser's usual "one tab in front" switch tabs with SamplePage.SetVisibilityAsync.
+// need the browser's usual "one tab in front" switch tabs with SamplePage.SetVisibilityAsync. The tabs share the
+// page's one stream, which a SharedWorker holds (LiveTabsPageTests takes ten tabs).
 [Collection(ChromiumCollection.Name)]
 public class ChatTabsPageTests(ChromiumFixture chromium)
 {
-    // The chat is open and the tab's start-up requests are done; a visible tab also runs its demo.
-    private const string Ready = """
-        () => {
-          const s = window.sample;
-          return s.states.chat === 'open' && s.states.clock === 'closed' && s.progress.done && s.connections.waiting === 0
-            && (document.visibilityState === 'hidden' || s.states.ticker === 'open');
-        }
-        """;
+    private const string Ready = LivePage.Ready;
 
-    private const string Received = "text => window.sample.chat.messages.some(m => m.text === text)";
+    private const string Received = LivePage.Received;
 
     [SkippableFact]
     public async Task Chat_TwoVisibleTabsOfOneBrowser_WhatEachTypesAppearsInTheOther()
@@ -38,7 +32,7 @@ public class ChatTabsPageTests(ChromiumFixture chromium)
             var lines = await tab.ReadAsync<List<ChatPageTests.ChatLine>>("window.sample.chat.messages");
             lines.Where(m => m.Text.EndsWith(tag, StringComparison.Ordinal)).Select(m => m.Text)
                 .Should().Equal($"from the first tab {tag}", $"from the second tab {tag}");
-            (await tab.ReadAsync<int>("window.sample.connections.open")).Should().Be(2, "two visible tabs hold four of the six connections");
+            (await tab.ReadAsync<int>("window.sample.connections.open")).Should().Be(1, "each visible tab holds its demo; the shared stream is the worker's");
             (await tab.ReadAsync<int>("window.sample.chat.duplicates")).Should().Be(0);
             tab.Errors.Should().BeEmpty();
         }
@@ -59,8 +53,8 @@ public class ChatTabsPageTests(ChromiumFixture chromium)
         await second.SetVisibilityAsync("hidden");
         await using var third = await first.OpenTabAsync();
         await third.WaitForAsync(Ready);
-        await Poll.UntilAsync(() => streams.Sum() == 4, "three chats and the front tab's demo on the server");
-        app.Hub().GetSubscriberCount(ChatController.Channel).Should().Be(3);
+        await Poll.UntilAsync(() => streams.Sum() == 2, "the tabs' one shared stream and the front tab's demo on the server");
+        app.Hub().GetSubscriberCount(ChatController.Channel).Should().Be(1, "three tabs, one stream");
         SamplePage[] tabs = [first, second, third];
         var tag = Guid.NewGuid().ToString("N")[..8];
 
@@ -73,10 +67,10 @@ public class ChatTabsPageTests(ChromiumFixture chromium)
             front = tab;
             await ChatPageTests.SendAsync(tab, text);
             await Task.WhenAll(tabs.Select(t => t.WaitForAsync(Received, text)));
-            await tab.WaitForAsync("() => window.sample.connections.open === 2", "the post's response read to the end");
+            await tab.WaitForAsync("() => window.sample.connections.open === 1", "the post's response read to the end");
             (await first.ReadAsync<int>("window.sample.connections.open") + await second.ReadAsync<int>("window.sample.connections.open")
                 + await third.ReadAsync<int>("window.sample.connections.open"))
-                .Should().Be(4, "one tab in front holds two streams, each hidden tab one: two connections stay free");
+                .Should().Be(1, "the tab in front holds its demo, the hidden tabs nothing: with the shared stream, four connections stay free");
         }
 
         foreach (var tab in tabs)
@@ -88,13 +82,16 @@ public class ChatTabsPageTests(ChromiumFixture chromium)
             tab.Errors.Should().BeEmpty();
         }
 
-        await Poll.UntilAsync(() => streams.Sum() == 4, "still four streams on the server after the tabs took turns in front");
+        await Poll.UntilAsync(() => streams.Sum() == 2, "still two streams on the server after the tabs took turns in front");
     }
 
     [SkippableFact]
-    public async Task Chat_TabDroppedWhileAnotherTabPosts_ShowsTheMissedMessagesFromHistoryNotAGap()
+    public async Task Chat_SharedStreamDroppedWhileATabPosts_EveryTabShowsTheMissedMessagesFromHistoryNotAGap()
     {
-        await using var dropped = await chromium.OpenSampleAsync();
+        // The browser's reconnect is held on the server until the missed messages are surely in the history.
+        var gate = new ReconnectGate("/live");
+        await using var sample = await OwnSample.StartAsync(chromium, gate.AddTo);
+        await using var dropped = await sample.OpenAsync();
         await dropped.WaitForAsync(Ready);
         await dropped.SetVisibilityAsync("hidden");
         await using var writer = await dropped.OpenTabAsync();
@@ -102,27 +99,15 @@ public class ChatTabsPageTests(ChromiumFixture chromium)
         var tag = Guid.NewGuid().ToString("N")[..8];
         await ChatPageTests.SendAsync(writer, $"before {tag}");
         await dropped.WaitForAsync(Received, $"before {tag}");
-        var lastIdBeforeDrop = (await dropped.ReadAsync<List<ChatPageTests.ChatLine>>("window.sample.chat.messages"))[^1].Id;
 
-        // Back to the first tab to drop its chat connection. The browser's own reconnect is held until the missed
-        // messages are surely in the history; it still carries the Last-Event-ID the browser set.
+        // Back to the first tab to drop the connection: the stream is both tabs', so both go down and come back.
         await SwitchAsync(writer, dropped);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reconnect = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await dropped.Page.RouteAsync(url => new Uri(url).AbsolutePath == "/chat", async route =>
-        {
-            if (route.Request.Method == "GET")
-            {
-                reconnect.TrySetResult();
-                await release.Task;
-            }
-
-            await route.ContinueAsync();
-        });
         await dropped.Page.ClickAsync("#chat-drop");
-        await dropped.WaitForAsync("() => window.sample.states.chat === 'reconnecting'");
+        await Task.WhenAll(dropped.WaitForAsync("() => window.sample.states.live === 'reconnecting'"),
+            writer.WaitForAsync("() => window.sample.states.live === 'reconnecting'"));
+        await gate.Held.WaitAsync(SamplePage.Deadline);
 
-        // Meanwhile, the other tab posts.
+        // Meanwhile, the other tab posts: its posts go through on their own connection.
         await SwitchAsync(dropped, writer);
         string[] missed = [$"missed one {tag}", $"missed two {tag}", $"missed three {tag}"];
         foreach (var text in missed)
@@ -130,24 +115,28 @@ public class ChatTabsPageTests(ChromiumFixture chromium)
             await ChatPageTests.SendAsync(writer, text);
         }
 
-        await writer.WaitForAsync(Received, missed[^1]);
-        await reconnect.Task.WaitAsync(SamplePage.Deadline);
-        release.SetResult();
-        await dropped.WaitForAsync(Received, missed[^1]);
+        // Every post answered: nothing waits, and the tab holds only its demo again.
+        await writer.WaitForAsync("() => window.sample.connections.waiting === 0 && window.sample.connections.open === 1");
+        gate.Release();
+        await Task.WhenAll(dropped.WaitForAsync(Received, missed[^1]), writer.WaitForAsync(Received, missed[^1]));
 
-        var client = await dropped.ReadAsync<string>("window.sample.chat.client");
-        chromium.Sample!.Logs.GetSnapshot()
-            .Where(r => r.Id.Name == "ChatStreamResumed" && r.GetStructuredStateValue("ClientTag") == Tako.Sse.Mvc.Sample.Services.ClientIds.Tag(client))
+        var client = await dropped.ReadAsync<string>("window.sample.shared.client");
+        (await writer.ReadAsync<string>("window.sample.shared.client")).Should().Be(client, "one stream for both tabs");
+        var lastIdBeforeDrop = (await dropped.ReadAsync<List<string>>("window.sample.shared.resumedFrom")).Single();
+        sample.App.Logs.GetSnapshot()
+            .Where(r => r.Id.Name == "LiveStreamResumed" && r.GetStructuredStateValue("ClientTag") == Tako.Sse.Mvc.Sample.Services.ClientIds.Tag(client))
             .Select(r => r.GetStructuredStateValue("LastEventId"))
             .Should().Equal([lastIdBeforeDrop]);
-        var lines = (await dropped.ReadAsync<List<ChatPageTests.ChatLine>>("window.sample.chat.messages")).Where(m => m.Text.EndsWith(tag, StringComparison.Ordinal)).ToList();
-        lines.Select(m => m.Text).Should().Equal([$"before {tag}", .. missed], "every message once, in order, none lost while the tab was away");
-        lines.Skip(1).Should().OnlyContain(m => m.Missed, "they were published while the tab was disconnected and came from the history");
-        (await dropped.ReadAsync<List<object>>("window.sample.chat.gaps")).Should().BeEmpty("the history still held every missed message");
-        (await dropped.TextAsync("#chat-missed")).Should().Be("3");
-        (await dropped.TextAsync("#chat-duplicates")).Should().Be("0");
-        writer.Errors.Should().BeEmpty();
-        dropped.Errors.Should().BeEmpty();
+        foreach (var tab in new[] { dropped, writer })
+        {
+            var lines = (await tab.ReadAsync<List<ChatPageTests.ChatLine>>("window.sample.chat.messages")).Where(m => m.Text.EndsWith(tag, StringComparison.Ordinal)).ToList();
+            lines.Select(m => m.Text).Should().Equal([$"before {tag}", .. missed], "every message once, in order, none lost while the stream was down");
+            lines.Skip(1).Should().OnlyContain(m => m.Missed, "they were published while the stream was down and came from the history");
+            (await tab.ReadAsync<List<object>>("window.sample.chat.gaps")).Should().BeEmpty("the history still held every missed message");
+            (await tab.TextAsync("#chat-missed")).Should().Be("3");
+            (await tab.TextAsync("#chat-duplicates")).Should().Be("0");
+            tab.Errors.Should().BeEmpty();
+        }
     }
 
     // The user brings another tab to the front: the one that was there is hidden first, as a browser does.

@@ -24,10 +24,10 @@ internal sealed class OwnSample : IAsyncDisposable
 
     public MetricCollector<long> Streams { get; }
 
-    public static async Task<OwnSample> StartAsync(ChromiumFixture chromium)
+    public static async Task<OwnSample> StartAsync(ChromiumFixture chromium, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
     {
         var browser = chromium.RequireBrowser();
-        return new OwnSample(browser, await TestApp.StartSampleAsync(SampleFixture.ShortKeepAlive));
+        return new OwnSample(browser, await TestApp.StartSampleAsync(configure, SampleFixture.ShortKeepAlive));
     }
 
     public Task<SamplePage> OpenAsync() => SamplePage.OpenAsync(Browser, App.BaseAddress);

@@ -42,12 +42,21 @@ public sealed class SamplePage : IAsyncDisposable
         get { lock (_errors) { return [.. _errors]; } }
     }
 
-    public static async Task<SamplePage> OpenAsync(IBrowser browser, Uri address)
+    /// <summary>Opens the sample in a fresh browser context.</summary>
+    /// <param name="browser">The browser.</param>
+    /// <param name="address">The page's address.</param>
+    /// <param name="initScript">Script that runs in every page of the context before the page's own, for example to take a browser feature away.</param>
+    public static async Task<SamplePage> OpenAsync(IBrowser browser, Uri address, string? initScript = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });
+        if (initScript is not null)
+        {
+            await context.AddInitScriptAsync(initScript);
+        }
+
         return await OpenAsync(context, address, ownsContext: true);
     }
 

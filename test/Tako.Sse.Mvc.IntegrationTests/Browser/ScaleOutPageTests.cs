@@ -8,7 +8,7 @@ namespace Tako.Sse.Mvc.IntegrationTests.Browser;
 [Collection(ChromiumCollection.Name)]
 public class ScaleOutPageTests(ChromiumFixture chromium)
 {
-    private const string Ready = "() => window.sample.states.chat === 'open' && window.sample.connections.waiting === 0";
+    private const string Ready = "() => window.sample.states.live === 'open' && window.sample.connections.waiting === 0";
 
     [SkippableFact]
     public async Task Chat_TwoSampleInstancesOnOneRedis_MessageTypedOnOneAppearsOnTheOther()

@@ -21,7 +21,7 @@ public class ScreenshotTests(ChromiumFixture chromium)
                 && s.progress.done
                 && s.echo.runs.length >= 1 && s.echo.runs[0].ended
                 && s.clock.frames.length >= 3 && s.states.clock === 'closed'
-                && s.states.chat === 'open';
+                && s.states.live === 'open';
             }
             """);
         await page.Page.ClickAsync("#feed-start");
@@ -39,11 +39,11 @@ public class ScreenshotTests(ChromiumFixture chromium)
         var states = await page.ReadAsync<Dictionary<string, string>>("window.sample.states");
         states.Should().Equal(new Dictionary<string, string>
         {
+            ["live"] = "open",
             ["ticker"] = "closed",
             ["feed"] = "closed",
             ["logs"] = "closed",
             ["resume"] = "open",
-            ["chat"] = "open",
             ["progress"] = "closed",
             ["echo"] = "closed",
             ["clock"] = "closed",
@@ -54,7 +54,7 @@ public class ScreenshotTests(ChromiumFixture chromium)
             ["cache-control"] = "no-cache, no-store, must-revalidate",
             ["x-accel-buffering"] = "no",
         });
-        (await page.ReadAsync<int>("window.sample.connections.max")).Should().BeLessThanOrEqualTo(3, "two streams and one short request at a time");
+        (await page.ReadAsync<int>("window.sample.connections.max")).Should().BeLessThanOrEqualTo(2, "the running demo and one short request at a time; the shared stream is the worker's");
         page.Errors.Should().BeEmpty();
 
         var screenshot = await page.Page.ScreenshotAsync(new() { FullPage = true });

@@ -14,7 +14,12 @@ public sealed partial class TestApp
     /// its controllers, wwwroot and appsettings.json) on 127.0.0.1 with an OS-chosen port.
     /// </summary>
     /// <param name="args">Extra command-line arguments, for example <c>--Tako:Sse:KeepAlive=00:00:00.2</c>.</param>
-    public static async Task<TestApp> StartSampleAsync(params string[] args)
+    public static Task<TestApp> StartSampleAsync(params string[] args) => StartSampleAsync(configure: null, args);
+
+    /// <summary>Starts the real sample app, letting the test add to its services (a middleware through an <c>IStartupFilter</c>).</summary>
+    /// <param name="configure">Runs after the sample has registered its services.</param>
+    /// <param name="args">Extra command-line arguments.</param>
+    public static async Task<TestApp> StartSampleAsync(Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure, params string[] args)
     {
         string[] commandLine =
         [
@@ -25,7 +30,11 @@ public sealed partial class TestApp
             "--Logging:Console:LogLevel:Default=None",
             .. args,
         ];
-        var app = SampleApp.Build(commandLine, builder => builder.Logging.AddFakeLogging());
+        var app = SampleApp.Build(commandLine, builder =>
+        {
+            builder.Logging.AddFakeLogging();
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
