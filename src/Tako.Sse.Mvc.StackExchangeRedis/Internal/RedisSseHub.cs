@@ -37,7 +37,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     private readonly RedisSweep _sweep;
     private readonly Action<SseSubscriber, object, int> _leave;
     private readonly RedisClusterReroute _reroute;
-    private int _openingsWaiting;
+    private readonly RedisPlacement _placement;
 
     public RedisSseHub(
         ISseEncoder encoder,
@@ -50,6 +50,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     {
         _timeProvider = timeProvider;
         _redisLogger = loggerFactory.CreateLogger(RedisLog.Category);
+        _placement = new RedisPlacement(timeProvider, _redisLogger);
         _keys = new RedisKeys(redisOptions.Value.KeyPrefix);
         PubSub = new RedisPubSubMode(_redisLogger);
         _connection = new RedisConnection(redisOptions.Value, _redisLogger, OnConnectionRestored, OnConnectionFailed);
@@ -114,10 +115,14 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
     /// Gets or sets how long a response to a channel this instance does not serve yet waits, before it opens,
     /// for the instance to read where the channel stands in Redis (one round trip when Redis answers).
     /// </summary>
-    public TimeSpan OpeningWait { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan OpeningWait
+    {
+        get => _placement.OpeningWait;
+        set => _placement.OpeningWait = value;
+    }
 
     /// <summary>Gets the number of responses waiting to open (see <see cref="OpeningWait"/>), for tests.</summary>
-    internal int OpeningsWaiting => Volatile.Read(ref _openingsWaiting);
+    internal int OpeningsWaiting => _placement.Waiting;
 
     /// <summary>Gets the channels this instance serves (subscribed or subscribing), for tests.</summary>
     internal RedisChannelTable Channels => _channels;
@@ -165,7 +170,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         }
         else
         {
-            subscriber.OpenAfter(OpenLiveAsync(state, cursor, subscriber));
+            subscriber.OpenAfter(_placement.OpenLiveAsync(state, cursor, subscriber));
         }
 
         return subscriber;
@@ -197,7 +202,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
             }
             else
             {
-                var placed = PlaceAsync(state, at, subscriber.Cursor, slot);
+                var placed = _placement.PlaceAsync(state, at, subscriber.Cursor, slot);
                 live.Add(placed);
                 joins[slot] = placed.ContinueWith(static _ => default(RedisJoin), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
@@ -210,7 +215,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
             subscriber.OpenAfter(Task.WhenAll(live));
         }
 
-        _ = ReleaseManyAsync(subscriber, joins, live.Count > 0);
+        _ = RedisPlacement.ReleaseManyAsync(subscriber, joins, live.Count > 0);
         return subscriber;
     }
 
@@ -225,34 +230,6 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         {
             state.Subscribers.Remove(subscriber, slot);
         }
-    }
-
-    private static async Task ReleaseManyAsync(SseSubscriber subscriber, Task<RedisJoin>[] joins, bool live)
-    {
-        // None of them faults.
-        var results = await Task.WhenAll(joins).ConfigureAwait(false);
-        var opening = new List<SseChannelFrame>();
-        List<Func<SseChannelFrame, bool>>? alreadySent = null;
-        foreach (var join in results)
-        {
-            if (join.Gap is { } gap)
-            {
-                opening.Add(gap);
-            }
-
-            opening.AddRange(join.Missed ?? []);
-            if (join.AlreadySent is { } sent)
-            {
-                (alreadySent ??= []).Add(sent);
-            }
-        }
-
-        if (live)
-        {
-            opening.Add(SseChannelFrame.Position(string.Empty, null));
-        }
-
-        subscriber.Release(null, [.. opening], alreadySent is null ? null : frame => alreadySent.Exists(sent => sent(frame)));
     }
 
     // Registers the subscriber in the channel's state, held: it queues live frames from now on, and is released
@@ -291,53 +268,6 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
         _stopping.Cancel();
         _sweep.Dispose();
         _channels.CancelAll();
-    }
-
-    // A live-only client takes onopen as "from now on", and gets its position first: the cursor when it was
-    // registered, or, until the instance knows the channel's newest id (an event published now would not be
-    // delivered here), the response waits for that id. Never faults.
-    private async Task OpenLiveAsync(RedisChannelState state, RedisStreamId? cursor, SseSubscriber subscriber)
-    {
-        var position = cursor ?? await WhenPlacedAsync(state).ConfigureAwait(false);
-        subscriber.Release(position is { } at ? SseChannelFrame.Position(at.ToString(), null) : null, null);
-    }
-
-    // One channel of several that joins live: its position in the cursor, as for one channel. Never faults.
-    private async Task PlaceAsync(RedisChannelState state, RedisStreamId? cursor, SseCursor positions, int slot)
-    {
-        var position = cursor ?? await WhenPlacedAsync(state).ConfigureAwait(false);
-        positions.Set(slot, position?.ToString());
-    }
-
-    // The channel's newest id once placed; null after OpeningWait with a warning (Redis does not answer; the
-    // stream opens all the same, as a client must not wait on an outage), or when the state is released (its
-    // last subscriber left).
-    private async Task<RedisStreamId?> WhenPlacedAsync(RedisChannelState state)
-    {
-        if (state.Placed.IsCompletedSuccessfully)
-        {
-            return state.PlacedAt;
-        }
-
-        Interlocked.Increment(ref _openingsWaiting);
-        try
-        {
-            await state.Placed.WaitAsync(OpeningWait, _timeProvider).ConfigureAwait(false);
-            return state.PlacedAt;
-        }
-        catch (TimeoutException)
-        {
-            RedisLog.OpenedUnplaced(_redisLogger, state.Name, OpeningWait);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _openingsWaiting);
-        }
-
-        return null;
     }
 
     private void OnConnectionFailed(ConnectionFailedEventArgs e)

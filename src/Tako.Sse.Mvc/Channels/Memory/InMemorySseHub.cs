@@ -125,7 +125,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         {
             var found = GetOrAdd(channel);
             SseSubscriber? subscriber = null;
-            Join join = default;
+            SseMemoryJoin join = default;
             lock (found.Gate)
             {
                 // The snapshot of what the client missed (or the reason it cannot have it) and the registration
@@ -144,7 +144,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
                 continue;
             }
 
-            Report(channel, kind, join);
+            join.Report(Subscribers, channel, kind);
             return subscriber;
         }
     }
@@ -174,7 +174,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
             while (true)
             {
                 var found = GetOrAdd(channels[slot]);
-                Join join = default;
+                SseMemoryJoin join = default;
                 lock (found.Gate)
                 {
                     if (!found.Removed)
@@ -206,7 +206,7 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
                 }
 
                 opening.AddRange(join.Missed ?? []);
-                Report(channels[slot], kind, join);
+                join.Report(Subscribers, channels[slot], kind);
                 break;
             }
         }
@@ -224,37 +224,11 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
     protected override int CountSubscribers(string channel) =>
         _channels.TryGetValue(channel, out var found) ? found.Subscribers.Count : 0;
 
-    // Under the channel's lock: what a subscriber gets before the live frames. A single channel opens with its
-    // position when it joins live; on a stream of several, the hub writes one position for all of them.
-    private Join JoinLocked(SseMemoryChannel channel, SseEventIdKind kind, long sequence, string? lastEventId, bool several)
+    // Under the channel's lock: trims aged history first, so the join sees only what may still be resumed.
+    private SseMemoryJoin JoinLocked(SseMemoryChannel channel, SseEventIdKind kind, long sequence, string? lastEventId, bool several)
     {
         TrimAged(channel, _timeProvider.GetTimestamp());
-        var position = channel.History.Newest?.Id ?? _ids.Format(channel.History.Floor);
-        var name = several ? channel.Name : null;
-        switch (kind)
-        {
-            // No history kept: every resume is a gap, as the option says (and as on Redis).
-            case SseEventIdKind.Issued when Options.HistorySize > 0 && channel.History.After(sequence) is { } missed:
-                return new Join(null, missed, null, position);
-            case SseEventIdKind.Issued or SseEventIdKind.Unknown:
-                // The gap's id is the channel's position, so the client's next reconnect asks from there.
-                var reason = kind == SseEventIdKind.Issued ? SseGapFrames.Expired : SseGapFrames.Unknown;
-                return new Join(Subscribers.Gaps.Create(lastEventId, reason, position, channel: name), null, reason, position);
-            default:
-                return new Join(several ? null : SseChannelFrame.Position(position, null), null, null, position);
-        }
-    }
-
-    private void Report(string channel, SseEventIdKind kind, in Join join)
-    {
-        if (join.GapReason is { } reason)
-        {
-            Subscribers.GapSent(channel, reason);
-        }
-        else if (kind == SseEventIdKind.Issued)
-        {
-            Subscribers.Resumed(channel, join.Missed?.Length ?? 0);
-        }
+        return SseMemoryJoin.Of(channel, _ids, Options.HistorySize, Subscribers.Gaps, kind, sequence, lastEventId, several);
     }
 
     // The subscriber's response has ended, or a re-check revoked this channel: it leaves the channel and, when
@@ -306,6 +280,4 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
         }
     }
 
-    /// <summary>What a subscriber gets from one channel when it joins: a gap or a position, or the frames it missed.</summary>
-    private readonly record struct Join(SseChannelFrame? Opening, SseChannelFrame[]? Missed, string? GapReason, string Position);
 }
