@@ -20,9 +20,7 @@ namespace Tako.Sse.Mvc;
 /// thread.
 /// </para>
 /// <para>
-/// For a backplane, whose history is elsewhere: <see cref="Hold"/> and <see cref="Release"/> let the hub register
-/// the subscriber at once (so it queues every live frame) and give it what the client missed after a round
-/// trip; <see cref="OpenAfter"/> delays the response's headers until the hub knows where the channel stands.
+/// For a backplane, whose history is elsewhere: <see cref="Hold"/>, <see cref="Release"/> and <see cref="OpenAfter"/>.
 /// </para>
 /// </remarks>
 internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseChannelFrame>
@@ -35,7 +33,6 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
 
     // Every channel was revoked: the reader gets what is queued (the revoked events), then the end.
     private bool _draining;
-    private bool _held;
     private CancellationTokenRegistration _cancellation;
 
     /// <param name="context">The hub's shared context.</param>
@@ -97,11 +94,8 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
     /// <summary>Gets what the response waits for before its headers go out (see <see cref="OpenAfter"/>), or <see langword="null"/>.</summary>
     public Task? Opening { get; private set; }
 
-    /// <summary>Gets the position in the <see cref="SseSubscriberSet"/> of the channel in <paramref name="slot"/>; -1 when in none. Guarded by that set's lock.</summary>
-    public int IndexOf(int slot) => _membership.IndexOf(slot);
-
-    /// <summary>Sets the position in the <see cref="SseSubscriberSet"/> of the channel in <paramref name="slot"/>, under that set's lock.</summary>
-    public void SetIndex(int slot, int index) => _membership.SetIndex(slot, index);
+    /// <summary>Gets where the subscriber is a member: its position in each channel's <see cref="SseSubscriberSet"/>, by slot.</summary>
+    public SseSubscriberMembership Membership => _membership;
 
     /// <summary>Ends the subscription (its reader gets no more frames) when <paramref name="token"/> fires.</summary>
     public void EndOn(CancellationToken token) =>
@@ -121,21 +115,13 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
                 return true;
             }
 
-            if (_backlog.IsFull)
+            if (!_backlog.TryEnqueue(frame, Context))
             {
-                if (Context.Options.SlowSubscriberPolicy == SseSlowSubscriberPolicy.Disconnect)
-                {
-                    _ended = true;
-                    _backlog.Clear();
-                    return false;
-                }
-
-                _backlog.DropOldest();
-                Context.Metrics.Dropped();
+                _ended = true;
+                return false;
             }
 
-            _backlog.Enqueue(frame);
-            if (!_held)
+            if (!_backlog.IsHeld)
             {
                 Wake(true);
             }
@@ -171,40 +157,23 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
     public void OpenAfter(Task opening) => Opening = opening;
 
     /// <summary>
-    /// Backplane support: called right after the subscriber joined its set, under the channel's lock, so no frame
-    /// is queued yet. A held subscriber queues live frames as usual but hands none to its reader until
-    /// <see cref="Release"/>: what the client missed must go out before the live frames.
+    /// Backplane support, right after the subscriber joined its set, under the channel's lock: it queues live
+    /// frames but hands none out until <see cref="Release"/> (see <see cref="SseSubscriberBacklog.Hold"/>).
     /// </summary>
     public void Hold()
     {
         lock (_gate)
         {
-            _held = true;
+            _backlog.Hold();
         }
     }
 
-    /// <summary>
-    /// Backplane support: ends <see cref="Hold"/>. <paramref name="opening"/> and <paramref name="missed"/> go out
-    /// first, as if given to the constructor; the queued frames for which <paramref name="alreadySent"/> is
-    /// true (the client had them before it came here) are discarded.
-    /// </summary>
+    /// <summary>Backplane support: ends <see cref="Hold"/> (see <see cref="SseSubscriberBacklog.Release"/>).</summary>
     public void Release(SseChannelFrame? opening, SseChannelFrame[]? missed, Func<SseChannelFrame, bool>? alreadySent = null)
     {
         lock (_gate)
         {
-            if (!_held)
-            {
-                return;
-            }
-
-            _held = false;
-            _backlog.Open(opening, missed);
-            if (alreadySent is not null)
-            {
-                _backlog.Discard(alreadySent);
-            }
-
-            if (_backlog.HasFrames)
+            if (_backlog.Release(opening, missed, alreadySent))
             {
                 Wake(true);
             }
@@ -235,8 +204,12 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
 
                 // With no channel left, a backplane's release (of what the client missed) brings nothing more.
                 _draining = remaining == 0;
-                _held &= !_draining;
-                if (!_held)
+                if (_draining)
+                {
+                    _backlog.Release(null, null, null);
+                }
+
+                if (!_backlog.IsHeld)
                 {
                     Wake(true);
                 }
@@ -255,7 +228,7 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
                 return new ValueTask<bool>(true);
             }
 
-            if (_ended || (_draining && !_held))
+            if (_ended || (_draining && !_backlog.IsHeld))
             {
                 return new ValueTask<bool>(false);
             }
@@ -314,7 +287,7 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
     // Under the lock.
     private bool TryTake()
     {
-        if (_ended || _held || !_backlog.TryTake(Context, Channel, out var frame))
+        if (_ended || !_backlog.TryTake(Context, Channel, out var frame))
         {
             return false;
         }

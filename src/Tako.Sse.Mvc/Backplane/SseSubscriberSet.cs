@@ -13,7 +13,7 @@ namespace Tako.Sse.Mvc;
 /// </para>
 /// <para>
 /// A subscriber of several channels is in the set of each, once per channel, under its slot: the index of the
-/// channel in its subscription, where it keeps its position in this set (<see cref="SseSubscriber.IndexOf"/>).
+/// channel in its subscription, where it keeps its position in this set (<see cref="SseSubscriberMembership.IndexOf"/>).
 /// </para>
 /// </remarks>
 internal sealed class SseSubscriberSet
@@ -32,7 +32,7 @@ internal sealed class SseSubscriberSet
             Array.Resize(ref _subscribers, _subscribers.Length == 0 ? 2 : _subscribers.Length * 2);
         }
 
-        subscriber.SetIndex(slot, _count);
+        subscriber.Membership.SetIndex(slot, _count);
         _subscribers[_count] = new Member(subscriber, slot);
         Volatile.Write(ref _count, _count + 1);
         subscriber.Context.Metrics.SubscriberAdded();
@@ -41,7 +41,7 @@ internal sealed class SseSubscriberSet
     /// <summary>Removes a subscriber in O(1) (the last one takes its place); false when it was not here.</summary>
     public bool Remove(SseSubscriber subscriber, int slot = 0)
     {
-        var index = subscriber.IndexOf(slot);
+        var index = subscriber.Membership.IndexOf(slot);
         if (index < 0 || index >= _count || !ReferenceEquals(_subscribers[index].Subscriber, subscriber))
         {
             return false;
@@ -52,11 +52,11 @@ internal sealed class SseSubscriberSet
         {
             var moved = _subscribers[last];
             _subscribers[index] = moved;
-            moved.Subscriber.SetIndex(moved.Slot, index);
+            moved.Subscriber.Membership.SetIndex(moved.Slot, index);
         }
 
         _subscribers[last] = default;
-        subscriber.SetIndex(slot, -1);
+        subscriber.Membership.SetIndex(slot, -1);
         Volatile.Write(ref _count, last);
         if (last == 0)
         {

@@ -20,6 +20,7 @@ internal struct SseSubscriberBacklog(int queueSize)
     private long _dropped;
     private string? _lastDroppedId;
     private string? _lastDeliveredId;
+    private bool _held;
     private List<SseChannelFrame>? _revoked;
     private List<string>? _revokedChannels;
     private bool _closed;
@@ -27,8 +28,8 @@ internal struct SseSubscriberBacklog(int queueSize)
     /// <summary>Gets whether the reader has anything to take.</summary>
     public readonly bool HasFrames => _revoked is not null || _opening is not null || _missed is not null || _queue.Count > 0 || _dropped > 0;
 
-    /// <summary>Gets whether the live queue has reached its bound.</summary>
-    public readonly bool IsFull => _queue.IsFull;
+    /// <summary>Gets whether the reader is held back (<see cref="Hold"/>): it takes nothing until <see cref="Release"/>.</summary>
+    public readonly bool IsHeld => _held;
 
     /// <summary>Sets what goes out before the live frames: an opening gap event, or the frames the client missed.</summary>
     public void Open(SseChannelFrame? opening, SseChannelFrame[]? missed)
@@ -76,15 +77,64 @@ internal struct SseSubscriberBacklog(int queueSize)
         (_revoked ??= []).Add(revoked);
     }
 
-    /// <summary>Queues a live frame; the queue must not be full.</summary>
-    public void Enqueue(SseChannelFrame frame) => _queue.Enqueue(frame);
+    /// <summary>
+    /// For a backplane, whose history is elsewhere: from now on live frames queue as usual but the reader takes
+    /// none until <see cref="Release"/>, so what the client missed, known after a round trip, goes out first.
+    /// </summary>
+    public void Hold() => _held = true;
+
+    /// <summary>
+    /// Ends <see cref="Hold"/>: <paramref name="opening"/> and <paramref name="missed"/> go out first, as if given
+    /// to <see cref="Open"/>, and the queued frames for which <paramref name="alreadySent"/> is true (the client had
+    /// them before it came here) are discarded. True when the reader has something to take now; false also when
+    /// it was not held.
+    /// </summary>
+    public bool Release(SseChannelFrame? opening, SseChannelFrame[]? missed, Func<SseChannelFrame, bool>? alreadySent)
+    {
+        if (!_held)
+        {
+            return false;
+        }
+
+        _held = false;
+        Open(opening, missed);
+        if (alreadySent is not null)
+        {
+            Discard(alreadySent);
+        }
+
+        return HasFrames;
+    }
+
+    /// <summary>
+    /// Queues a live frame under the slow-subscriber policy of <paramref name="context"/>'s options. A full queue
+    /// drops its oldest frame (<see cref="SseSlowSubscriberPolicy.DropOldest"/>, counted) or, under
+    /// <see cref="SseSlowSubscriberPolicy.Disconnect"/>, is cleared and refuses the frame: false, the subscriber is cut.
+    /// </summary>
+    public bool TryEnqueue(SseChannelFrame frame, SseSubscriberContext context)
+    {
+        if (_queue.IsFull)
+        {
+            if (context.Options.SlowSubscriberPolicy == SseSlowSubscriberPolicy.Disconnect)
+            {
+                Clear();
+                return false;
+            }
+
+            DropOldest();
+            context.Metrics.Dropped();
+        }
+
+        _queue.Enqueue(frame);
+        return true;
+    }
 
     /// <summary>
     /// Drops the oldest queued frame (<see cref="SseSlowSubscriberPolicy.DropOldest"/>). The dropped frames sit just
     /// before the oldest one still queued, so the gap event goes out before it: the reader sees the run of frames
     /// it got, a gap, then frames that follow on.
     /// </summary>
-    public void DropOldest()
+    private void DropOldest()
     {
         _lastDroppedId = _queue.Dequeue().Id;
         _dropped++;
@@ -110,6 +160,12 @@ internal struct SseSubscriberBacklog(int queueSize)
     /// <summary>Takes the next frame for the reader, counting it (and logging a gap) in <paramref name="context"/>.</summary>
     public bool TryTake(SseSubscriberContext context, string channel, out SseChannelFrame frame)
     {
+        if (_held)
+        {
+            frame = null!;
+            return false;
+        }
+
         if (_revoked is { } revoked)
         {
             frame = revoked[0];
