@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
@@ -82,19 +81,7 @@ public sealed class ChannelMultiStreamTests
         var writeTimeout = TimeSpan.FromSeconds(5);
         var payload = new string('x', 64 * 1024);
         var time = new ObservableTimeProvider();
-        await using var app = await ChannelsApp.StartAsync(
-            c =>
-            {
-                c.HistoryMaxAge = null;
-                c.SubscriberQueueSize = 100_000;
-            },
-            time,
-            services: s => s.Configure<KestrelServerOptions>(k => k.Limits.MinResponseDataRate = null),
-            options: o =>
-            {
-                o.WriteTimeout = writeTimeout;
-                o.KeepAlive = null;
-            });
+        await using var app = await ChannelWriteTimeoutTests.StartDeadReaderAppAsync(time, writeTimeout);
         using var timeouts = app.Metric("tako.sse.write_timeouts");
         using var dead = await RawSseClient.OpenAsync(app.BaseAddress, ChannelsApp.Many("w1", "w2"));
         var hub = app.Hub();

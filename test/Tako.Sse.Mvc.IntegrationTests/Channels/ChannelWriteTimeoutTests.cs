@@ -18,20 +18,7 @@ public class ChannelWriteTimeoutTests
     public async Task WriteTimeout_SubscriberStopsReading_EndedLeavesTheChannelAndResumesFromHistory()
     {
         var time = new ObservableTimeProvider();
-        await using var app = await ChannelsApp.StartAsync(
-            c =>
-            {
-                c.HistorySize = 10_000;
-                c.HistoryMaxAge = null;
-                c.SubscriberQueueSize = 100_000;
-            },
-            time,
-            services: s => s.Configure<KestrelServerOptions>(k => k.Limits.MinResponseDataRate = null),
-            options: o =>
-            {
-                o.WriteTimeout = s_writeTimeout;
-                o.KeepAlive = null;
-            });
+        await using var app = await StartDeadReaderAppAsync(time, s_writeTimeout);
         using var timeouts = app.Metric("tako.sse.write_timeouts");
         using var slowDisconnected = app.Metric("tako.sse.channel.slow_disconnected");
         var hub = app.Hub();
@@ -68,4 +55,24 @@ public class ChannelWriteTimeoutTests
         var after = await hub.PublishAsync("dead", SseEvent.FromData("after"));
         (await back.NextAsync(published.Count + 1)).Select(e => e.EventId).Should().Equal([.. published, after]);
     }
+
+    /// <summary>
+    /// The app for a dead reader: Kestrel's MinResponseDataRate off, a queue too large for the slow-subscriber
+    /// policy to act and no keep-alive, so only <paramref name="writeTimeout"/>, on <paramref name="time"/>, ends it.
+    /// </summary>
+    internal static Task<Infrastructure.TestApp> StartDeadReaderAppAsync(ObservableTimeProvider time, TimeSpan writeTimeout) =>
+        ChannelsApp.StartAsync(
+            c =>
+            {
+                c.HistorySize = 10_000;
+                c.HistoryMaxAge = null;
+                c.SubscriberQueueSize = 100_000;
+            },
+            time,
+            services: s => s.Configure<KestrelServerOptions>(k => k.Limits.MinResponseDataRate = null),
+            options: o =>
+            {
+                o.WriteTimeout = writeTimeout;
+                o.KeepAlive = null;
+            });
 }
