@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Tako.Sse.Mvc.Tests.Channels;
+namespace Tako.Sse.Mvc.Tests;
 
 public class SseChannelOptionsTests
 {
