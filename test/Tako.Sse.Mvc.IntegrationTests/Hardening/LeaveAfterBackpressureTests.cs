@@ -52,7 +52,7 @@ public class LeaveAfterBackpressureTests
 
             // Idle: no loop is still producing, and a plain request on a new connection is answered.
             var items = app.Probe().Count("flood.item");
-            using var timeout = new CancellationTokenSource(SseReader.Deadline);
+            using var timeout = new CancellationTokenSource(Poll.Deadline);
             (await app.Client.GetStringAsync("/hardening/ping", timeout.Token)).Should().Be("pong");
             await Poll.UntilStableAsync(() => app.Probe().Count("flood.item"), "the sources to stay untouched");
             app.Probe().Count("flood.item").Should().Be(items);
@@ -98,7 +98,7 @@ public class LeaveAfterBackpressureTests
             await app.Probe().WaitForAsync("disposed", Clients);
             await Poll.UntilAsync(() => active.GetMeasurementSnapshot().Sum(m => m.Value) == 0, "the open-stream count to return to zero");
             var items = app.Probe().Count("flood.item");
-            using var timeout = new CancellationTokenSource(SseReader.Deadline);
+            using var timeout = new CancellationTokenSource(Poll.Deadline);
             (await app.Client.GetStringAsync("/hardening/ping", timeout.Token)).Should().Be("pong");
             await Poll.UntilStableAsync(() => app.Probe().Count("flood.item"), "the sources to stay untouched");
             app.Probe().Count("flood.item").Should().Be(items);

@@ -105,33 +105,15 @@ public sealed class RedisApp : IAsyncDisposable
     }
 
     /// <summary>Opens <c>/channels/{channel}</c>; returns once the response headers are in (the subscriber is registered).</summary>
-    public async Task<StreamReading> SubscribeAsync(string channel, string? lastEventId = null, CancellationToken cancellationToken = default)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StreamReading.Deadline);
-        var request = new HttpRequestMessage(HttpMethod.Get, "/channels/" + Uri.EscapeDataString(channel));
-        if (lastEventId is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
-        }
-
-        var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        return new StreamReading(response, await response.Content.ReadAsStreamAsync(timeout.Token));
-    }
+    public async Task<StreamReading> SubscribeAsync(string channel, string? lastEventId = null, CancellationToken cancellationToken = default) =>
+        await StreamReading.StartAsync(await Client.OpenAsync("/channels/" + Uri.EscapeDataString(channel), WithLastEventId(lastEventId), cancellationToken));
 
     /// <summary>Opens <c>/many?channel=…</c>, one stream of several channels; returns once the response headers are in.</summary>
     public async Task<StreamReading> SubscribeManyAsync(string[] channels, string? cursor = null)
     {
-        using var timeout = new CancellationTokenSource(StreamReading.Deadline);
-        var request = new HttpRequestMessage(HttpMethod.Get, "/many?" + string.Join('&', channels.Select(c => "channel=" + Uri.EscapeDataString(c))));
-        if (cursor is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Last-Event-ID", cursor);
-        }
-
-        var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        var response = await Client.OpenAsync("/many?" + string.Join('&', channels.Select(c => "channel=" + Uri.EscapeDataString(c))), WithLastEventId(cursor));
         response.EnsureSuccessStatusCode();
-        return new StreamReading(response, await response.Content.ReadAsStreamAsync(timeout.Token));
+        return await StreamReading.StartAsync(response);
     }
 
     public async Task<string> PublishAsync(string channel, string data) => await Hub.PublishAsync(channel, SseEvent.FromData(data));
@@ -161,4 +143,12 @@ public sealed class RedisApp : IAsyncDisposable
         await App.StopAsync(timeout.Token);
         await App.DisposeAsync();
     }
+
+    private static Action<HttpRequestMessage> WithLastEventId(string? lastEventId) => request =>
+    {
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+    };
 }
