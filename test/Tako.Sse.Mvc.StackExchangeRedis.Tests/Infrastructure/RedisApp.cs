@@ -1,7 +1,4 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,11 +20,7 @@ public sealed class RedisApp : IAsyncDisposable
         App = app;
         BaseAddress = baseAddress;
         Logs = app.Services.GetFakeLogCollector();
-        Client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero })
-        {
-            BaseAddress = baseAddress,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        Client = LoopbackApp.CreateClient(baseAddress);
     }
 
     public WebApplication App { get; }
@@ -70,11 +63,7 @@ public sealed class RedisApp : IAsyncDisposable
         string keyPrefix,
         Action<IServiceCollection>? services)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddFakeLogging();
+        var builder = LoopbackApp.CreateBuilder(LogLevel.Debug);
         builder.Services
             .AddTakoSse(o =>
             {
@@ -98,8 +87,7 @@ public sealed class RedisApp : IAsyncDisposable
         app.MapGet("/ping", () => Results.Text("pong"));
         await app.StartAsync();
 
-        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        var started = new RedisApp(app, new Uri(address));
+        var started = new RedisApp(app, LoopbackApp.AddressOf(app));
         started.RedisHub.RetryDelay = TimeSpan.FromMilliseconds(100);
         return started;
     }
@@ -139,9 +127,7 @@ public sealed class RedisApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await App.StopAsync(timeout.Token);
-        await App.DisposeAsync();
+        await LoopbackApp.StopAsync(App);
     }
 
     private static Action<HttpRequestMessage> WithLastEventId(string? lastEventId) => request =>
