@@ -80,6 +80,19 @@ public sealed class RawSseClient : IDisposable
         _socket.Close();
     }
 
+    /// <summary>Leaves abruptly (<see cref="Reset"/>) when <paramref name="reset"/>, politely (<see cref="SendFin"/>) otherwise.</summary>
+    public void Leave(bool reset)
+    {
+        if (reset)
+        {
+            Reset();
+        }
+        else
+        {
+            SendFin();
+        }
+    }
+
     /// <summary>
     /// Reads (and drops) everything until the server closes or resets the connection; true if it did within
     /// <see cref="Poll.Deadline"/>.
