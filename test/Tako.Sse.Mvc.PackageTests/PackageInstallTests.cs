@@ -34,7 +34,9 @@ public class PackageInstallTests(PackedPackage package)
                 """);
             var app = Path.Combine(root, "FirstHour");
             await DotnetCli.RunOrFailAsync(root, environment, "new", "web", "-o", app, "--no-restore");
-            await DotnetCli.RunOrFailAsync(app, environment, "add", "package", PackedPackage.Id, "--version", package.Version, "--source", package.Folder);
+            // As the README says: --prerelease takes the newest in the folder, the one just packed.
+            await DotnetCli.RunOrFailAsync(app, environment, "add", "package", PackedPackage.Id, "--prerelease", "--source", package.Folder);
+            File.ReadAllText(Path.Combine(app, "FirstHour.csproj")).Should().Contain($"Version=\"{package.Version}\"");
 
             var blocks = MarkdownCode.CompleteBlocks(Repository.PackageReadme);
             File.WriteAllText(Path.Combine(app, "Program.cs"), blocks.Single(MarkdownCode.IsProgram));
