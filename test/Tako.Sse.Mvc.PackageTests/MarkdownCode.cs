@@ -10,9 +10,10 @@ public static partial class MarkdownCode
 {
     public const string Marker = "<!-- compile -->";
 
-    /// <summary>Every markdown page whose complete blocks are compiled: README.md, docs/*.md and the package README.</summary>
+    /// <summary>Every markdown page whose complete blocks are compiled: README.md, every package's README and docs/*.md.</summary>
     public static IEnumerable<string> Pages() =>
-        new[] { Path.Combine(Repository.Root, "README.md"), Repository.PackageReadme }
+        new[] { Path.Combine(Repository.Root, "README.md") }
+            .Concat(PackedPackage.Ids.Select(Repository.PackageReadmeOf))
             .Concat(Directory.EnumerateFiles(Path.Combine(Repository.Root, "docs"), "*.md").Order(StringComparer.Ordinal));
 
     /// <summary>The complete blocks of a page, in order; a marker not followed by a csharp fence is an error.</summary>
@@ -45,10 +46,17 @@ public static partial class MarkdownCode
         return blocks;
     }
 
+    /// <summary>Whether a block uses the Redis package, so that it builds against it as well as the library.</summary>
+    public static bool UsesRedisPackage(string block) => RedisPackageApi().IsMatch(block);
+
     /// <summary>Whether a block holds top-level statements (a Program.cs) rather than only types.</summary>
     public static bool IsProgram(string block) => TopLevelStatement().IsMatch(block);
 
     // The docs' Program.cs blocks start their statements at column 0 with a declaration or a call, never a type.
     [GeneratedRegex(@"^(var |await |builder\.|app\.)", RegexOptions.Multiline)]
     private static partial Regex TopLevelStatement();
+
+    // The Redis package's entry points, and the client library its options expose.
+    [GeneratedRegex(@"\b(AddStackExchangeRedis|AddTakoSseRedis|TakoSseRedisOptions)\b|\bStackExchange\.Redis\b")]
+    private static partial Regex RedisPackageApi();
 }
