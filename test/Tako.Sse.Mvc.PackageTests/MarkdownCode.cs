@@ -46,6 +46,43 @@ public static partial class MarkdownCode
         return blocks;
     }
 
+    /// <summary>
+    /// The fenced blocks of one section of a page (from the line <paramref name="heading"/> to the next heading of
+    /// its level), in order: each block's language (<c>sh</c>, <c>xml</c>, <c>csharp</c>) and its lines.
+    /// </summary>
+    public static List<(string Language, List<string> Lines)> SectionBlocks(string markdownPath, string heading)
+    {
+        var lines = File.ReadAllLines(markdownPath);
+        var start = Array.FindIndex(lines, l => l.Trim() == heading);
+        if (start < 0)
+        {
+            throw new InvalidOperationException($"{markdownPath} has no line {heading}.");
+        }
+
+        var level = heading[..(heading.IndexOf(' ', StringComparison.Ordinal) + 1)];
+        var blocks = new List<(string Language, List<string> Lines)>();
+        List<string>? block = null;
+        for (var i = start + 1; i < lines.Length && (block is not null || !lines[i].StartsWith(level, StringComparison.Ordinal)); i++)
+        {
+            var line = lines[i].Trim();
+            if (!line.StartsWith("```", StringComparison.Ordinal))
+            {
+                block?.Add(lines[i]);
+            }
+            else if (block is null)
+            {
+                block = [];
+                blocks.Add((line[3..], block));
+            }
+            else
+            {
+                block = null;
+            }
+        }
+
+        return blocks;
+    }
+
     /// <summary>Whether a block uses the Redis package, so that it builds against it as well as the library.</summary>
     public static bool UsesRedisPackage(string block) => RedisPackageApi().IsMatch(block);
 
