@@ -1,11 +1,13 @@
 using System.IO.Compression;
+using System.Xml.Linq;
 
 namespace Tako.Sse.Mvc.PackageTests;
 
 /// <summary>
-/// The library and the Redis package packed once, as a user would (<c>dotnet pack -c Release</c>), into a temp
-/// folder outside the repository, with a version no earlier run used, so that no NuGet cache can hand back an
-/// older copy.
+/// The library and the Redis package packed once, exactly as a user would (<c>dotnet pack -c Release</c>, one
+/// command each, no version given), into a temp folder outside the repository. Their version is the one the
+/// build gives them (the stamp of Directory.Build.targets), read back from what was packed; the tests that
+/// install them use a NuGet cache of their own, so no earlier copy can stand in for them.
 /// </summary>
 public sealed class PackedPackage : IAsyncLifetime
 {
@@ -16,7 +18,10 @@ public sealed class PackedPackage : IAsyncLifetime
     /// <summary>Every package this repository ships.</summary>
     public static readonly string[] Ids = [Id, RedisId];
 
-    public string Version { get; } = $"0.1.0-test.g{Guid.NewGuid():N}";
+    private readonly Dictionary<string, string> _versions = [];
+
+    /// <summary>The version of the core package, as packed (<see cref="VersionOf"/> for the other).</summary>
+    public string Version => VersionOf(Id);
 
     /// <summary>The folder that holds the .nupkg and .snupkg: a local package source.</summary>
     public string Folder { get; private set; } = "";
@@ -28,9 +33,12 @@ public sealed class PackedPackage : IAsyncLifetime
 
     public string SnupkgPath => SnupkgPathOf(Id);
 
-    public string NupkgPathOf(string id) => Path.Combine(Folder, $"{id}.{Version}.nupkg");
+    /// <summary>The version a package was packed with, from its nuspec.</summary>
+    public string VersionOf(string id) => _versions[id];
 
-    public string SnupkgPathOf(string id) => Path.Combine(Folder, $"{id}.{Version}.snupkg");
+    public string NupkgPathOf(string id) => Path.Combine(Folder, $"{id}.{VersionOf(id)}.nupkg");
+
+    public string SnupkgPathOf(string id) => Path.Combine(Folder, $"{id}.{VersionOf(id)}.snupkg");
 
     public async Task InitializeAsync()
     {
@@ -40,8 +48,25 @@ public sealed class PackedPackage : IAsyncLifetime
             PackOutput += await DotnetCli.RunOrFailAsync(
                 Repository.Root,
                 environment: null,
-                "pack", Repository.ProjectOf(id), "-c", "Release", "-o", Folder, $"-p:PackageVersion={Version}");
+                "pack", Repository.ProjectOf(id), "-c", "Release", "-o", Folder);
         }
+
+        foreach (var nupkg in Directory.EnumerateFiles(Folder, "*.nupkg"))
+        {
+            var (id, version) = ReadIdentity(nupkg);
+            _versions.Add(id, version);
+        }
+    }
+
+    /// <summary>The id and version a .nupkg's nuspec declares.</summary>
+    public static (string Id, string Version) ReadIdentity(string nupkgPath)
+    {
+        using var zip = ZipFile.OpenRead(nupkgPath);
+        var nuspec = zip.Entries.Single(e => !e.FullName.Contains('/', StringComparison.Ordinal) && e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var stream = nuspec.Open();
+        var metadata = XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string Value(string name) => metadata.Elements().Single(e => e.Name.LocalName == name).Value;
+        return (Value("id"), Value("version"));
     }
 
     public Task DisposeAsync()
