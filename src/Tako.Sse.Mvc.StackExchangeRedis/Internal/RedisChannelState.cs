@@ -60,8 +60,9 @@ internal sealed class RedisChannelState(string name)
     public StackExchange.Redis.ChannelMessageQueue? Queue { get; set; }
 
     /// <summary>
-    /// Under <see cref="Gate"/>: moves the cursor to <paramref name="id"/> and hands <paramref name="frame"/> (none
-    /// for an entry this hub did not write) to the subscribers.
+    /// Under <see cref="Gate"/>: moves the cursor to <paramref name="id"/> and delivers <paramref name="frame"/> (none
+    /// for an entry this hub did not write) to the subscribers; the caller drains <see cref="Subscribers"/> after
+    /// the lock (<see cref="SseSubscriberSet.Drain"/>).
     /// </summary>
     public void Deliver(RedisStreamId id, SseChannelFrame? frame)
     {
