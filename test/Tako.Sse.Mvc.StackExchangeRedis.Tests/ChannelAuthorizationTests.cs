@@ -120,23 +120,20 @@ public sealed class ChannelAuthorizationTests
     {
         var response = await OpenAsync(app, channel, user);
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        return new StreamReading(response, await response.Content.ReadAsStreamAsync());
+        return await StreamReading.StartAsync(response);
     }
 
     // The app's own cookie handler protects the ticket, as its sign-in would: the request is authenticated by
     // the real cookie authentication, not by a stand-in.
-    private static async Task<HttpResponseMessage> OpenAsync(RedisApp app, string channel, string? user)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/channels/" + Uri.EscapeDataString(channel));
-        if (user is not null)
+    private static Task<HttpResponseMessage> OpenAsync(RedisApp app, string channel, string? user) =>
+        app.Client.OpenAsync("/channels/" + Uri.EscapeDataString(channel), request =>
         {
-            var cookies = app.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user), new Claim(ClaimTypes.Name, user)], CookieAuthenticationDefaults.AuthenticationScheme);
-            var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), CookieAuthenticationDefaults.AuthenticationScheme);
-            request.Headers.Add("Cookie", $"{cookies.Cookie.Name}={cookies.TicketDataFormat.Protect(ticket)}");
-        }
-
-        using var timeout = new CancellationTokenSource(StreamReading.Deadline);
-        return await app.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-    }
+            if (user is not null)
+            {
+                var cookies = app.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
+                var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user), new Claim(ClaimTypes.Name, user)], CookieAuthenticationDefaults.AuthenticationScheme);
+                var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), CookieAuthenticationDefaults.AuthenticationScheme);
+                request.Headers.Add("Cookie", $"{cookies.Cookie.Name}={cookies.TicketDataFormat.Protect(ticket)}");
+            }
+        });
 }

@@ -129,7 +129,7 @@ public sealed class DeliveryTests
         // The browser on b has its 200 stream (onopen) while b's SUBSCRIBE to the channel is still on its way:
         // b has read where the channel stands, so it can promise every later event.
         await using var onB = await b.SubscribeAsync("news");
-        await gate.Reached.Task.WaitAsync(StreamReading.Deadline);
+        await gate.Reached.Task.WaitAsync(Poll.Deadline);
         await a.PublishAsync("news", "meanwhile");
         gate.Open.SetResult();
         await b.ServingAsync("news");
@@ -146,13 +146,13 @@ public sealed class DeliveryTests
         var gate = new RedisCallGate(nameof(IDatabaseAsync.StreamRangeAsync));
         await using var a = await RedisApp.StartAsync(redis);
         await using var b = await RedisApp.StartAsync(redis, services: Gated(redis, gate));
-        b.RedisHub.OpeningWait = StreamReading.Deadline;
+        b.RedisHub.OpeningWait = Poll.Deadline;
         await a.PublishAsync("news", "before");
 
         // b holds the browser's request while it reads the channel's newest id: an event published now would not
         // reach a response that had opened already (EventSource's onopen), so the response has not opened.
         var opening = b.SubscribeAsync("news");
-        await gate.Reached.Task.WaitAsync(StreamReading.Deadline);
+        await gate.Reached.Task.WaitAsync(Poll.Deadline);
         await Poll.UntilAsync(() => opening.IsCompleted || b.RedisHub.OpeningsWaiting == 1, "the response to wait, or open");
         opening.IsCompleted.Should().BeFalse("the response must not open before b knows where the channel stands");
         b.Hub.GetSubscriberCount("news").Should().Be(1);
@@ -174,12 +174,12 @@ public sealed class DeliveryTests
         var gate = new RedisCallGate(nameof(IDatabaseAsync.StreamRangeAsync));
         await using var a = await RedisApp.StartAsync(redis);
         await using var b = await RedisApp.StartAsync(redis, services: Gated(redis, gate));
-        b.RedisHub.OpeningWait = StreamReading.Deadline;
+        b.RedisHub.OpeningWait = Poll.Deadline;
 
         using (var leaving = new CancellationTokenSource())
         {
             var opening = b.SubscribeAsync("news", cancellationToken: leaving.Token);
-            await gate.Reached.Task.WaitAsync(StreamReading.Deadline);
+            await gate.Reached.Task.WaitAsync(Poll.Deadline);
             await Poll.UntilAsync(() => b.RedisHub.OpeningsWaiting == 1, "the response to wait");
             await leaving.CancelAsync();
             await FluentActions.Awaiting(() => opening).Should().ThrowAsync<OperationCanceledException>();

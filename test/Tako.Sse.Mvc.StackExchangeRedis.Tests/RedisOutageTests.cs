@@ -143,7 +143,7 @@ public sealed class RedisOutageTests
     /// </summary>
     private static async Task PublishShouldFailAsync(Task<string> publication)
     {
-        var wait = () => publication.WaitAsync(StreamReading.Deadline);
+        var wait = () => publication.WaitAsync(Poll.Deadline);
         var thrown = (await wait.Should().ThrowAsync<Exception>()).Which;
         thrown.Should().Match<Exception>(e => e is RedisConnectionException || e is RedisTimeoutException, thrown.ToString());
     }

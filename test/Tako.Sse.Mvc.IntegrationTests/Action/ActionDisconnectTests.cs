@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Action;
 

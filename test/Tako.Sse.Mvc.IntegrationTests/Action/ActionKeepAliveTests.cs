@@ -11,10 +11,8 @@ public class ActionKeepAliveTests
     [Fact]
     public async Task KeepAlive_SilentForThePeriod_WritesCommentFrameAndEveryEventResetsTheTimer()
     {
-        var time = new ObservableTimeProvider();
-        await using var app = await ActionApp.StartAsync(o => o.KeepAlive = TimeSpan.FromSeconds(10), time);
-        using var response = await app.Client.OpenAsync("/action/keepalive?count=4");
-        await using var raw = await RawEventStream.OpenAsync(response);
+        await using var stream = await OpenAsync("/action/keepalive?count=4", o => o.KeepAlive = TimeSpan.FromSeconds(10));
+        var (time, app, raw) = stream;
         (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
 
         // Just short of the period: no keep-alive before the next event.
@@ -47,10 +45,8 @@ public class ActionKeepAliveTests
     [Fact]
     public async Task KeepAlive_TimerFiresLate_NextOneKeepsThePeriodsCadence()
     {
-        var time = new ObservableTimeProvider();
-        await using var app = await ActionApp.StartAsync(o => o.KeepAlive = TimeSpan.FromSeconds(10), time);
-        using var response = await app.Client.OpenAsync("/action/keepalive?count=2");
-        await using var raw = await RawEventStream.OpenAsync(response);
+        await using var stream = await OpenAsync("/action/keepalive?count=2", o => o.KeepAlive = TimeSpan.FromSeconds(10));
+        var (time, app, raw) = stream;
         (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
 
         // The first keep-alive goes out 3 s late (as a loaded timer or a wheel tick can make it)...
@@ -70,10 +66,8 @@ public class ActionKeepAliveTests
     [Fact]
     public async Task KeepAlive_ClockJumpsManyPeriods_SendsOneFrameNotABurst()
     {
-        var time = new ObservableTimeProvider();
-        await using var app = await ActionApp.StartAsync(o => o.KeepAlive = TimeSpan.FromSeconds(10), time);
-        using var response = await app.Client.OpenAsync("/action/keepalive?count=2");
-        await using var raw = await RawEventStream.OpenAsync(response);
+        await using var stream = await OpenAsync("/action/keepalive?count=2", o => o.KeepAlive = TimeSpan.FromSeconds(10));
+        var (time, app, raw) = stream;
         (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
 
         // A stall of five periods: one keep-alive, then the cadence starts again from it.
@@ -92,10 +86,8 @@ public class ActionKeepAliveTests
     [Fact]
     public async Task KeepAlive_ResultOverride_WinsOverTheOptionAndUsesTheConfiguredComment()
     {
-        var time = new ObservableTimeProvider();
-        await using var app = await ActionApp.StartAsync(o => { o.KeepAlive = TimeSpan.FromSeconds(10); o.KeepAliveComment = "ping"; }, time);
-        using var response = await app.Client.OpenAsync("/action/keepalive?count=2&keepAliveSeconds=2");
-        await using var raw = await RawEventStream.OpenAsync(response);
+        await using var stream = await OpenAsync("/action/keepalive?count=2&keepAliveSeconds=2", o => { o.KeepAlive = TimeSpan.FromSeconds(10); o.KeepAliveComment = "ping"; });
+        var (time, app, raw) = stream;
         (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
 
         await time.WaitForArmingsAsync(1);
@@ -109,10 +101,8 @@ public class ActionKeepAliveTests
     [Fact]
     public async Task KeepAlive_ResultOverrideZero_TurnsKeepAliveOff()
     {
-        var time = new ObservableTimeProvider();
-        await using var app = await ActionApp.StartAsync(o => o.KeepAlive = TimeSpan.FromSeconds(10), time);
-        using var response = await app.Client.OpenAsync("/action/keepalive?count=2&keepAliveSeconds=0");
-        await using var raw = await RawEventStream.OpenAsync(response);
+        await using var stream = await OpenAsync("/action/keepalive?count=2&keepAliveSeconds=0", o => o.KeepAlive = TimeSpan.FromSeconds(10));
+        var (time, app, raw) = stream;
         (await raw.ReadThroughAsync("\n\n")).Should().Be("data: e1\n\n");
 
         time.Advance(TimeSpan.FromMinutes(5));
@@ -150,6 +140,35 @@ public class ActionKeepAliveTests
         for (var i = 0; i < events.Count; i++)
         {
             events[i].Should().Be($"id: {i}\ndata: {new string((char)('a' + (i % 26)), 20000)}", "event {0} must be whole", i);
+        }
+    }
+
+    // The set-up of the tests above that read one stream: an app on a fake clock, the stream read as raw text.
+    private static async Task<KeepAliveStream> OpenAsync(string path, Action<TakoSseOptions> options)
+    {
+        var time = new ObservableTimeProvider();
+        var app = await ActionApp.StartAsync(options, time);
+        try
+        {
+            var response = await app.Client.OpenAsync(path);
+            return new KeepAliveStream(time, app, response, await RawEventStream.OpenAsync(response));
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class KeepAliveStream(ObservableTimeProvider time, TestApp app, HttpResponseMessage response, RawEventStream raw) : IAsyncDisposable
+    {
+        public void Deconstruct(out ObservableTimeProvider clock, out TestApp host, out RawEventStream text) => (clock, host, text) = (time, app, raw);
+
+        public async ValueTask DisposeAsync()
+        {
+            await raw.DisposeAsync();
+            response.Dispose();
+            await app.DisposeAsync();
         }
     }
 }

@@ -1,5 +1,3 @@
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
-
 namespace Tako.Sse.Mvc.IntegrationTests.Action;
 
 /// <summary>How a stream starts: status and headers, sent at once, and the retry hint first.</summary>

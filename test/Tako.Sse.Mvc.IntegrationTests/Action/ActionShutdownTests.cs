@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Action;
 

@@ -140,12 +140,12 @@ internal static class ExpiryApp
         return client;
     }
 
-    /// <summary>Waits (bounded by <see cref="SseReader.Deadline"/>) for the server to end the stream cleanly, with no further event.</summary>
+    /// <summary>Waits (bounded by <see cref="Poll.Deadline"/>) for the server to end the stream cleanly, with no further event.</summary>
     public static async Task ShouldEndAsync(this IAsyncEnumerator<SseItem<string>> events)
     {
         var moveNext = events.MoveNextAsync().AsTask();
-        var winner = await Task.WhenAny(moveNext, Task.Delay(SseReader.Deadline));
-        winner.Should().BeSameAs(moveNext, "the stream should end within {0}", SseReader.Deadline);
+        var winner = await Task.WhenAny(moveNext, Task.Delay(Poll.Deadline));
+        winner.Should().BeSameAs(moveNext, "the stream should end within {0}", Poll.Deadline);
 
         // An aborted response would throw here (the chunked body ended early): this is the terminator.
         (await moveNext).Should().BeFalse("the stream should end, not send {0}", moveNext.IsCompletedSuccessfully && moveNext.Result ? events.Current.Data : null);

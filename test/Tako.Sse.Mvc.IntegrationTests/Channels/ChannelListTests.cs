@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Channels;
 

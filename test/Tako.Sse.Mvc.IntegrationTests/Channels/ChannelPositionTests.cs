@@ -1,5 +1,3 @@
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
-
 namespace Tako.Sse.Mvc.IntegrationTests.Channels;
 
 /// <summary>

@@ -119,9 +119,9 @@ internal sealed class Subscriber(HttpResponseMessage response, IAsyncEnumerator<
     public async Task EndAsync()
     {
         var moveNext = events.MoveNextAsync().AsTask();
-        if (await Task.WhenAny(moveNext, Task.Delay(SseReader.Deadline)) != moveNext)
+        if (await Task.WhenAny(moveNext, Task.Delay(Poll.Deadline)) != moveNext)
         {
-            throw new TimeoutException($"The stream did not end within {SseReader.Deadline}.");
+            throw new TimeoutException($"The stream did not end within {Poll.Deadline}.");
         }
 
         if (await moveNext)

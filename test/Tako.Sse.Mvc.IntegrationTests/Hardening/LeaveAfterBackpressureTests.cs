@@ -23,47 +23,29 @@ public class LeaveAfterBackpressureTests
     [InlineData(true)]
     public async Task SseActionResult_ClientsLeaveAfterBackpressureWithFinOrRst_EveryStreamEndsAndTheServerIsIdleAndAnswers(bool reset)
     {
-        await using var app = await ActionApp.StartAsync();
-        using var active = new MetricCollector<long>(app.Services.GetRequiredService<IMeterFactory>(), "Tako.Sse.Mvc", "tako.sse.active_streams");
-        var clients = await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => RawSseClient.OpenAsync(app.BaseAddress, "/hardening/flood?size=1024")));
-        try
+        await using var flood = await Flood.StartAsync(receiveBufferSize: 4096);
+        var (app, active, clients) = flood;
+        await app.Probe().WaitForAsync("flood.started", Clients);
+
+        // The sources stop being asked for items once every write waits for a client that does not read.
+        await Poll.UntilStableAsync(() => app.Probe().Count("flood.item"), "the streams to back up");
+        app.Probe().Count("disposed").Should().Be(0);
+
+        foreach (var client in clients)
         {
-            await app.Probe().WaitForAsync("flood.started", Clients);
-
-            // The sources stop being asked for items once every write waits for a client that does not read.
-            await Poll.UntilStableAsync(() => app.Probe().Count("flood.item"), "the streams to back up");
-            app.Probe().Count("disposed").Should().Be(0);
-
-            foreach (var client in clients)
-            {
-                if (reset)
-                {
-                    client.Reset();
-                }
-                else
-                {
-                    client.SendFin();
-                }
-            }
-
-            await app.Probe().WaitForAsync("disposed", Clients);
-            app.Probe().Count("cancelled").Should().Be(Clients, "every source's token fired");
-            await Poll.UntilAsync(() => active.GetMeasurementSnapshot().Sum(m => m.Value) == 0, "the open-stream count to return to zero");
-
-            // Idle: no loop is still producing, and a plain request on a new connection is answered.
-            var items = app.Probe().Count("flood.item");
-            using var timeout = new CancellationTokenSource(SseReader.Deadline);
-            (await app.Client.GetStringAsync("/hardening/ping", timeout.Token)).Should().Be("pong");
-            await Poll.UntilStableAsync(() => app.Probe().Count("flood.item"), "the sources to stay untouched");
-            app.Probe().Count("flood.item").Should().Be(items);
+            client.Leave(reset);
         }
-        finally
-        {
-            foreach (var client in clients)
-            {
-                client.Dispose();
-            }
-        }
+
+        await app.Probe().WaitForAsync("disposed", Clients);
+        app.Probe().Count("cancelled").Should().Be(Clients, "every source's token fired");
+        await Poll.UntilAsync(() => active.GetMeasurementSnapshot().Sum(m => m.Value) == 0, "the open-stream count to return to zero");
+
+        // Idle: no loop is still producing, and a plain request on a new connection is answered.
+        var items = app.Probe().Count("flood.item");
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
+        (await app.Client.GetStringAsync("/hardening/ping", timeout.Token)).Should().Be("pong");
+        await Poll.UntilStableAsync(() => app.Probe().Count("flood.item"), "the sources to stay untouched");
+        app.Probe().Count("flood.item").Should().Be(items);
     }
 
     [Theory]
@@ -71,45 +53,27 @@ public class LeaveAfterBackpressureTests
     [InlineData(true)]
     public async Task SseActionResult_ClientsLeaveWhileReadingWithFinOrRst_EveryStreamEndsAndTheServerIsIdleAndAnswers(bool reset)
     {
-        await using var app = await ActionApp.StartAsync();
-        using var active = new MetricCollector<long>(app.Services.GetRequiredService<IMeterFactory>(), "Tako.Sse.Mvc", "tako.sse.active_streams");
-        var clients = await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => RawSseClient.OpenAsync(app.BaseAddress, "/hardening/flood?size=1024", 256 * 1024)));
-        try
+        await using var flood = await Flood.StartAsync(receiveBufferSize: 256 * 1024);
+        var (app, active, clients) = flood;
+        foreach (var client in clients)
         {
-            foreach (var client in clients)
-            {
-                client.StartReading();
-            }
-
-            await app.Probe().WaitForAsync("flood.started", Clients);
-            await app.Probe().WaitForAsync("flood.item", 200_000);
-            foreach (var client in clients)
-            {
-                if (reset)
-                {
-                    client.Reset();
-                }
-                else
-                {
-                    client.SendFin();
-                }
-            }
-
-            await app.Probe().WaitForAsync("disposed", Clients);
-            await Poll.UntilAsync(() => active.GetMeasurementSnapshot().Sum(m => m.Value) == 0, "the open-stream count to return to zero");
-            var items = app.Probe().Count("flood.item");
-            using var timeout = new CancellationTokenSource(SseReader.Deadline);
-            (await app.Client.GetStringAsync("/hardening/ping", timeout.Token)).Should().Be("pong");
-            await Poll.UntilStableAsync(() => app.Probe().Count("flood.item"), "the sources to stay untouched");
-            app.Probe().Count("flood.item").Should().Be(items);
+            client.StartReading();
         }
-        finally
+
+        await app.Probe().WaitForAsync("flood.started", Clients);
+        await app.Probe().WaitForAsync("flood.item", 200_000);
+        foreach (var client in clients)
         {
-            foreach (var client in clients)
-            {
-                client.Dispose();
-            }
+            client.Leave(reset);
         }
+
+        await app.Probe().WaitForAsync("disposed", Clients);
+        await Poll.UntilAsync(() => active.GetMeasurementSnapshot().Sum(m => m.Value) == 0, "the open-stream count to return to zero");
+        var items = app.Probe().Count("flood.item");
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
+        (await app.Client.GetStringAsync("/hardening/ping", timeout.Token)).Should().Be("pong");
+        await Poll.UntilStableAsync(() => app.Probe().Count("flood.item"), "the sources to stay untouched");
+        app.Probe().Count("flood.item").Should().Be(items);
     }
 
     [Theory]
@@ -137,14 +101,7 @@ public class LeaveAfterBackpressureTests
             await app.Probe().WaitForAsync("flood.item", 20_000);
         }
 
-        if (reset)
-        {
-            client.Reset();
-        }
-        else
-        {
-            client.SendFin();
-        }
+        client.Leave(reset);
 
         await app.Probe().WaitForAsync("disposed");
         app.Probe().Count("cancelled").Should().Be(1, "the stream cancels its source's token itself");
@@ -163,5 +120,40 @@ public class LeaveAfterBackpressureTests
         }
 
         public void Abort() => inner.Abort();
+    }
+
+    // The set-up of the first two tests: an app, its open-stream count, and its flood read by Clients raw clients.
+    private sealed class Flood(TestApp app, MetricCollector<long> active, RawSseClient[] clients) : IAsyncDisposable
+    {
+        public static async Task<Flood> StartAsync(int receiveBufferSize)
+        {
+            var app = await ActionApp.StartAsync();
+            var active = new MetricCollector<long>(app.Services.GetRequiredService<IMeterFactory>(), "Tako.Sse.Mvc", "tako.sse.active_streams");
+            try
+            {
+                var clients = await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => RawSseClient.OpenAsync(app.BaseAddress, "/hardening/flood?size=1024", receiveBufferSize)));
+                return new Flood(app, active, clients);
+            }
+            catch
+            {
+                active.Dispose();
+                await app.DisposeAsync();
+                throw;
+            }
+        }
+
+        public void Deconstruct(out TestApp host, out MetricCollector<long> openStreams, out RawSseClient[] readers) =>
+            (host, openStreams, readers) = (app, active, clients);
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+
+            active.Dispose();
+            await app.DisposeAsync();
+        }
     }
 }

@@ -40,7 +40,7 @@ public class OddInputTests
             services: s => s.AddSingleton<IActionResultExecutor<SseActionResult>, PlainTextExecutor>(),
             endpoints: a => a.MapGet("/hardening/minimal", () => new SseActionResult(Events())));
 
-        using var timeout = new CancellationTokenSource(SseReader.Deadline);
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
         (await app.Client.GetStringAsync("/hardening/minimal", timeout.Token)).Should().Be("custom executor at /hardening/minimal");
 
         static async IAsyncEnumerable<SseEvent> Events()

@@ -52,7 +52,7 @@ public class WriteTimeoutTests
         var body = await response.Content.ReadAsStreamAsync();
         var read = async () =>
         {
-            using var timeout = new CancellationTokenSource(SseReader.Deadline);
+            using var timeout = new CancellationTokenSource(Poll.Deadline);
             var buffer = new byte[64 * 1024];
             while (await body.ReadAsync(buffer, timeout.Token) > 0)
             {

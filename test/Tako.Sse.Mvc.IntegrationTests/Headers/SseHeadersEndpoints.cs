@@ -2,7 +2,6 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Headers;
 
@@ -38,7 +37,7 @@ public static class SseHeadersEndpoints
             // response does not start, unless buffering was turned off before this write.
             context.Response.ContentType = "text/event-stream";
             await context.Response.Body.WriteAsync("data: 1\n\n"u8.ToArray());
-            await gate.Opened.WaitAsync(SseReader.Deadline);
+            await gate.Opened.WaitAsync(Poll.Deadline);
             await context.Response.Body.WriteAsync("data: 2\n\n"u8.ToArray());
         });
 

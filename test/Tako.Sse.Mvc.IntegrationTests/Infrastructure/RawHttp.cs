@@ -49,7 +49,7 @@ public static class RawHttp
     // the head, as Latin-1 (one char per byte).
     private static async Task<string> ExchangeAsync(Uri baseAddress, string path, byte[][] headerLines, string? until = null)
     {
-        using var timeout = new CancellationTokenSource(SseReader.Deadline);
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, baseAddress.Port, timeout.Token);
         var stream = tcp.GetStream();

@@ -18,7 +18,7 @@ public sealed class RawSseClient : IDisposable
     /// <summary>Sends GET <paramref name="path"/> and returns once the response headers have arrived; then reads nothing more.</summary>
     public static async Task<RawSseClient> OpenAsync(Uri baseAddress, string path, int receiveBufferSize = 4096)
     {
-        using var timeout = new CancellationTokenSource(SseReader.Deadline);
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
         {
             // Set before connecting, so the window the server sees is small from the start.
@@ -80,13 +80,26 @@ public sealed class RawSseClient : IDisposable
         _socket.Close();
     }
 
+    /// <summary>Leaves abruptly (<see cref="Reset"/>) when <paramref name="reset"/>, politely (<see cref="SendFin"/>) otherwise.</summary>
+    public void Leave(bool reset)
+    {
+        if (reset)
+        {
+            Reset();
+        }
+        else
+        {
+            SendFin();
+        }
+    }
+
     /// <summary>
     /// Reads (and drops) everything until the server closes or resets the connection; true if it did within
-    /// <see cref="SseReader.Deadline"/>.
+    /// <see cref="Poll.Deadline"/>.
     /// </summary>
     public async Task<bool> ServerClosedAsync()
     {
-        using var timeout = new CancellationTokenSource(SseReader.Deadline);
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
         var buffer = new byte[64 * 1024];
         try
         {
@@ -109,6 +122,6 @@ public sealed class RawSseClient : IDisposable
     public void Dispose()
     {
         _socket.Dispose();
-        _reading?.Wait(SseReader.Deadline);
+        _reading?.Wait(Poll.Deadline);
     }
 }

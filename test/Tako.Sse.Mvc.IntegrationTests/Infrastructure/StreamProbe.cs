@@ -29,7 +29,7 @@ public sealed class StreamProbe
     public bool OpenInline(string name) => _inlineGates.GetOrAdd(name, static _ => new TaskCompletionSource()).TrySetResult();
 
     /// <summary>Blocks the calling thread until the test calls <see cref="Unblock"/> (a source that blocks its caller).</summary>
-    public void Block(string name) => _blocks.GetOrAdd(name, static _ => new ManualResetEventSlim()).Wait(SseReader.Deadline * 3);
+    public void Block(string name) => _blocks.GetOrAdd(name, static _ => new ManualResetEventSlim()).Wait(Poll.Deadline * 3);
 
     public void Unblock(string name) => _blocks.GetOrAdd(name, static _ => new ManualResetEventSlim()).Set();
 
@@ -51,7 +51,7 @@ public sealed class StreamProbe
 
     public int Count(string name) => _marks.GetValueOrDefault(name);
 
-    /// <summary>Waits (polling, bounded by <see cref="SseReader.Deadline"/>) until <paramref name="name"/> was marked <paramref name="count"/> times.</summary>
+    /// <summary>Waits (polling, bounded by <see cref="Poll.Deadline"/>) until <paramref name="name"/> was marked <paramref name="count"/> times.</summary>
     public Task WaitForAsync(string name, int count = 1) => Poll.UntilAsync(() => Count(name) >= count, $"mark '{name}' x{count} (have {Count(name)})");
 
     private TaskCompletionSource GetGate(string name) =>

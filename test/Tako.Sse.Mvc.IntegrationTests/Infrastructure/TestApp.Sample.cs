@@ -1,7 +1,4 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tako.Sse.Mvc.Sample;
 
@@ -37,7 +34,6 @@ public sealed partial class TestApp
         });
         await app.StartAsync();
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new TestApp(app, new Uri(address), HttpProtocols.Http1);
+        return new TestApp(app, LoopbackApp.AddressOf(app), HttpProtocols.Http1);
     }
 }

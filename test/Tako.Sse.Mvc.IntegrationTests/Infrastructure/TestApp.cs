@@ -1,8 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -45,11 +42,7 @@ public sealed partial class TestApp : IAsyncDisposable
         HttpProtocols protocols = HttpProtocols.Http1,
         Action<WebApplication>? endpoints = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddFakeLogging();
+        var builder = LoopbackApp.CreateBuilder(LogLevel.Trace, protocols);
         builder.Services.AddControllers().AddApplicationPart(typeof(TestApp).Assembly);
         services?.Invoke(builder.Services);
 
@@ -59,25 +52,18 @@ public sealed partial class TestApp : IAsyncDisposable
         endpoints?.Invoke(app);
         await app.StartAsync();
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new TestApp(app, new Uri(address), protocols);
+        return new TestApp(app, LoopbackApp.AddressOf(app), protocols);
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await App.StopAsync(timeout.Token);
-        await App.DisposeAsync();
+        await LoopbackApp.StopAsync(App);
     }
 
     private HttpClient CreateClient(HttpProtocols protocols)
     {
-        var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero })
-        {
-            BaseAddress = BaseAddress,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        var client = LoopbackApp.CreateClient(BaseAddress);
         if (protocols == HttpProtocols.Http2)
         {
             client.DefaultRequestVersion = HttpVersion.Version20;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Proxy;
 
@@ -132,7 +131,7 @@ public sealed class NginxProcess : IDisposable
 
     private async Task<bool> WaitUntilListeningAsync()
     {
-        var deadline = DateTime.UtcNow + SseReader.Deadline;
+        var deadline = DateTime.UtcNow + Poll.Deadline;
         while (DateTime.UtcNow < deadline && !_process.HasExited)
         {
             try

@@ -1,6 +1,3 @@
-using System.Text;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
-
 namespace Tako.Sse.Mvc.IntegrationTests.Proxy;
 
 /// <summary>
@@ -43,7 +40,7 @@ public sealed class NginxProxyTests(NginxFixture fixture) : IClassFixture<NginxF
         var events = fixture.Open(name);
         using var client = CreateClient(proxy);
         using var response = await client.OpenAsync($"/proxy/{name}");
-        var reader = new RawReader(await response.Content.ReadAsStreamAsync());
+        await using var reader = await RawEventStream.OpenAsync(response);
 
         // Five keep-alives at 1 s: more than the 3 s after which nginx closes an upstream that sent nothing.
         await reader.ReadUntilAsync(text => Occurrences(text, ":keepalive\n\n") >= 5, "five keep-alive comments");
@@ -64,7 +61,7 @@ public sealed class NginxProxyTests(NginxFixture fixture) : IClassFixture<NginxF
         var events = fixture.Open(name);
         using var client = CreateClient(proxy);
         using var response = await client.OpenAsync($"/proxy/{name}/no-keepalive");
-        var reader = new RawReader(await response.Content.ReadAsStreamAsync());
+        await using var reader = await RawEventStream.OpenAsync(response);
 
         // nginx gives up on the upstream and cuts the response short (no last chunk).
         var read = () => reader.ReadUntilAsync(_ => false, "the end of the stream");
@@ -85,38 +82,5 @@ public sealed class NginxProxyTests(NginxFixture fixture) : IClassFixture<NginxF
         }
 
         return count;
-    }
-
-    /// <summary>Reads the body as text, keeping everything read, until a condition holds or the deadline passes.</summary>
-    private sealed class RawReader(Stream body)
-    {
-        private readonly StringBuilder _text = new();
-        private readonly byte[] _buffer = new byte[4096];
-
-        public async Task<string> ReadUntilAsync(Func<string, bool> done, string what)
-        {
-            using var timeout = new CancellationTokenSource(SseReader.Deadline);
-            while (!done(_text.ToString()))
-            {
-                int read;
-                try
-                {
-                    read = await body.ReadAsync(_buffer, timeout.Token);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"Timed out after {SseReader.Deadline} waiting for {what}; read so far: {_text}");
-                }
-
-                if (read == 0)
-                {
-                    throw new InvalidOperationException($"The stream ended before {what}; read so far: {_text}");
-                }
-
-                _text.Append(Encoding.UTF8.GetString(_buffer, 0, read));
-            }
-
-            return _text.ToString();
-        }
     }
 }

@@ -48,7 +48,7 @@ public class ResumeTests
 
             feed.Publish(13, 15);
             feed.Complete();
-            while (await events.MoveNextAsync().AsTask().WaitAsync(SseReader.Deadline))
+            while (await events.MoveNextAsync().AsTask().WaitAsync(Poll.Deadline))
             {
                 received.Add(events.Current);
             }

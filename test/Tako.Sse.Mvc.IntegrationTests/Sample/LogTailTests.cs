@@ -53,7 +53,7 @@ public class LogTailTests
         var messages = new List<string>();
         while (messages.Count < count)
         {
-            (await follower.MoveNextAsync().AsTask().WaitAsync(Infrastructure.SseReader.Deadline)).Should().BeTrue();
+            (await follower.MoveNextAsync().AsTask().WaitAsync(Poll.Deadline)).Should().BeTrue();
             messages.Add(follower.Current.Message);
         }
 

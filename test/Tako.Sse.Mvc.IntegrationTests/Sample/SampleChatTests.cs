@@ -88,7 +88,7 @@ public class SampleChatTests(SampleFixture sample) : IClassFixture<SampleFixture
         drop.StatusCode.Should().Be(HttpStatusCode.NoContent);
 
         // Events already on the way may still arrive; the stream must then end.
-        using var timeout = new CancellationTokenSource(SseReader.Deadline);
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
         while (await events.MoveNextAsync().AsTask().WaitAsync(timeout.Token))
         {
         }

@@ -49,7 +49,7 @@ public class SampleOpenApiAndClientIdTests(SampleFixture sample) : IClassFixture
         await events.NextAsync();
         var tail = sample.App.Services.GetRequiredService<LogTail>();
         var logs = new List<LogEntry>();
-        using var following = new CancellationTokenSource(SseReader.Deadline);
+        using var following = new CancellationTokenSource(Poll.Deadline);
         var reading = Task.Run(async () =>
         {
             await foreach (var entry in tail.FollowAsync(following.Token))

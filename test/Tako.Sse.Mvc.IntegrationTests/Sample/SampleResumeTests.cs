@@ -32,7 +32,7 @@ public class SampleResumeTests(SampleFixture sample) : IClassFixture<SampleFixtu
         using var drop = await Client.PostAsync(new Uri("/resume/drop?client=to-drop", UriKind.Relative), null);
 
         drop.StatusCode.Should().Be(HttpStatusCode.NoContent);
-        using var timeout = new CancellationTokenSource(SseReader.Deadline);
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
         while (await events.MoveNextAsync().AsTask().WaitAsync(timeout.Token))
         {
             // Numbers already on the way may still arrive; the stream must then end.

@@ -41,11 +41,11 @@ public sealed class ClusterDeliveryTests(SharedCluster shared)
         var gate = new RedisCallGate(nameof(IDatabaseAsync.StreamRangeAsync));
         await using var a = await RedisApp.StartAsync(cluster);
         await using var b = await RedisApp.StartAsync(cluster, services: Gated(cluster, gate));
-        b.RedisHub.OpeningWait = StreamReading.Deadline;
+        b.RedisHub.OpeningWait = Poll.Deadline;
         await a.PublishAsync(channel, "before");
 
         var opening = b.SubscribeAsync(channel);
-        await gate.Reached.Task.WaitAsync(StreamReading.Deadline);
+        await gate.Reached.Task.WaitAsync(Poll.Deadline);
         await Poll.UntilAsync(() => opening.IsCompleted || b.RedisHub.OpeningsWaiting == 1, "the response to wait, or open");
         opening.IsCompleted.Should().BeFalse("the response must not open before b knows where the channel stands");
         await a.PublishAsync(channel, "before the response opened");

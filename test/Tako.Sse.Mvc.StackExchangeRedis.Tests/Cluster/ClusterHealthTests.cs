@@ -20,11 +20,11 @@ public sealed class ClusterHealthTests
 
         await cluster.KillAsync(master);
 
-        // Bound: within StreamReading.Deadline (30 s) each; in practice the connection drops at once and the
+        // Bound: within Poll.Deadline (30 s) each; in practice the connection drops at once and the
         // promotion takes the node timeout (1 s) and an election.
         await Poll.UntilAsync(async () => (await StartupAndHealthTests.HealthAsync(a)).Status == HealthStatus.Unhealthy, "the check to report the master down");
         (await StartupAndHealthTests.HealthAsync(a)).Description.Should().Contain(master.EndPoint);
-        await cluster.WaitForPromotionAsync(master, StreamReading.Deadline);
+        await cluster.WaitForPromotionAsync(master, Poll.Deadline);
         await Poll.UntilAsync(async () => (await StartupAndHealthTests.HealthAsync(a)).Status == HealthStatus.Healthy, "the check to report Healthy after the promotion");
     }
 }

@@ -1,7 +1,4 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,11 +20,7 @@ public sealed class RedisApp : IAsyncDisposable
         App = app;
         BaseAddress = baseAddress;
         Logs = app.Services.GetFakeLogCollector();
-        Client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero })
-        {
-            BaseAddress = baseAddress,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        Client = LoopbackApp.CreateClient(baseAddress);
     }
 
     public WebApplication App { get; }
@@ -70,11 +63,7 @@ public sealed class RedisApp : IAsyncDisposable
         string keyPrefix,
         Action<IServiceCollection>? services)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddFakeLogging();
+        var builder = LoopbackApp.CreateBuilder(LogLevel.Debug);
         builder.Services
             .AddTakoSse(o =>
             {
@@ -98,40 +87,21 @@ public sealed class RedisApp : IAsyncDisposable
         app.MapGet("/ping", () => Results.Text("pong"));
         await app.StartAsync();
 
-        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        var started = new RedisApp(app, new Uri(address));
+        var started = new RedisApp(app, LoopbackApp.AddressOf(app));
         started.RedisHub.RetryDelay = TimeSpan.FromMilliseconds(100);
         return started;
     }
 
     /// <summary>Opens <c>/channels/{channel}</c>; returns once the response headers are in (the subscriber is registered).</summary>
-    public async Task<StreamReading> SubscribeAsync(string channel, string? lastEventId = null, CancellationToken cancellationToken = default)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StreamReading.Deadline);
-        var request = new HttpRequestMessage(HttpMethod.Get, "/channels/" + Uri.EscapeDataString(channel));
-        if (lastEventId is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
-        }
-
-        var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        return new StreamReading(response, await response.Content.ReadAsStreamAsync(timeout.Token));
-    }
+    public async Task<StreamReading> SubscribeAsync(string channel, string? lastEventId = null, CancellationToken cancellationToken = default) =>
+        await StreamReading.StartAsync(await Client.OpenAsync("/channels/" + Uri.EscapeDataString(channel), WithLastEventId(lastEventId), cancellationToken));
 
     /// <summary>Opens <c>/many?channel=…</c>, one stream of several channels; returns once the response headers are in.</summary>
     public async Task<StreamReading> SubscribeManyAsync(string[] channels, string? cursor = null)
     {
-        using var timeout = new CancellationTokenSource(StreamReading.Deadline);
-        var request = new HttpRequestMessage(HttpMethod.Get, "/many?" + string.Join('&', channels.Select(c => "channel=" + Uri.EscapeDataString(c))));
-        if (cursor is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Last-Event-ID", cursor);
-        }
-
-        var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        var response = await Client.OpenAsync("/many?" + string.Join('&', channels.Select(c => "channel=" + Uri.EscapeDataString(c))), WithLastEventId(cursor));
         response.EnsureSuccessStatusCode();
-        return new StreamReading(response, await response.Content.ReadAsStreamAsync(timeout.Token));
+        return await StreamReading.StartAsync(response);
     }
 
     public async Task<string> PublishAsync(string channel, string data) => await Hub.PublishAsync(channel, SseEvent.FromData(data));
@@ -157,8 +127,14 @@ public sealed class RedisApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await App.StopAsync(timeout.Token);
-        await App.DisposeAsync();
+        await LoopbackApp.StopAsync(App);
     }
+
+    private static Action<HttpRequestMessage> WithLastEventId(string? lastEventId) => request =>
+    {
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+    };
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace Tako.Sse.Mvc.Tests.Backplane;
@@ -159,31 +158,5 @@ public sealed class SseCursorTests
         SseCursor.Key("chat").Should().MatchRegex("^[A-Za-z0-9_-]{8}$");
         SseCursor.Key("chat").Should().NotBe(SseCursor.Key("chat2"));
         SseCursor.Key(new string('x', 256)).Should().HaveLength(8);
-    }
-
-    [Fact]
-    public void CursorFrameWriter_WritesTheFrameWithTheCursorAsItsIdLine()
-    {
-        var cursor = new SseCursor(["a"]);
-        cursor.Set(0, "7-0");
-        var frame = new SseChannelFrame("7-0", 0, "event: e\nid: 7-0\ndata: x\n\n"u8.ToArray(), 0, "a");
-        var output = new ArrayBufferWriter<byte>();
-
-        new SseCursorFrameWriter(cursor).Write(frame, null!, output);
-
-        Encoding.ASCII.GetString(output.WrittenSpan).Should().Be($"event: e\nid: t1.{SseCursor.Key("a")}~7-0\ndata: x\n\n");
-    }
-
-    [Fact]
-    public void CursorFrameWriter_FrameWithoutItsIdLine_CursorGoesLast()
-    {
-        var cursor = new SseCursor(["a"]);
-        cursor.Set(0, "7-0");
-        var frame = new SseChannelFrame("7-0", 0, "data: id: 7-0\n\n"u8.ToArray(), 0, "a");
-        var output = new ArrayBufferWriter<byte>();
-
-        new SseCursorFrameWriter(cursor).Write(frame, null!, output);
-
-        Encoding.ASCII.GetString(output.WrittenSpan).Should().Be($"data: id: 7-0\nid: t1.{SseCursor.Key("a")}~7-0\n\n", "an id inside data is not the id line");
     }
 }

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using static Tako.Sse.Mvc.Tests.Infrastructure.SseRoundTrip;
+using static Tako.Sse.Mvc.Tests.SseRoundTrip;
 
 // Namespace of the root, not of the folder: a Tests.Encoding namespace would hide System.Text.Encoding.
 namespace Tako.Sse.Mvc.Tests;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using CsCheck;
-using static Tako.Sse.Mvc.Tests.Infrastructure.SseRoundTrip;
+using static Tako.Sse.Mvc.Tests.SseRoundTrip;
 
 // Namespace of the root, not of the folder: a Tests.Encoding namespace would hide System.Text.Encoding.
 namespace Tako.Sse.Mvc.Tests;

@@ -1,12 +1,12 @@
 using CsCheck;
-using static Tako.Sse.Mvc.Tests.Infrastructure.SseRoundTrip;
+using static Tako.Sse.Mvc.Tests.SseRoundTrip;
 
 // Namespace of the root, not of the folder: a Tests.Encoding namespace would hide System.Text.Encoding.
 namespace Tako.Sse.Mvc.Tests;
 
 /// <summary>
 /// Every string goes through the encoder and comes back through .NET's independent <c>SseParser</c>. What comes
-/// back is <see cref="Infrastructure.SseRoundTrip.Expected"/> of the input: line breaks as LF (SSE cannot carry
+/// back is <see cref="SseRoundTrip.Expected"/> of the input: line breaks as LF (SSE cannot carry
 /// CR) and lone surrogates as U+FFFD (UTF-8 cannot carry them; every .NET UTF-8 encoder does the same).
 /// Everything else, including NUL, U+2028, U+2029, leading spaces and colons, comes back exactly.
 /// </summary>

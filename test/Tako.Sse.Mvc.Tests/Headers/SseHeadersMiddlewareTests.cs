@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Moq;
 
@@ -79,29 +77,6 @@ public class SseHeadersMiddlewareTests
         SseHeadersMiddleware.Apply(context, Encoder());
 
         body.Verify(b => b.DisableBuffering(), Times.Once);
-    }
-
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void AddTakoSse_BeforeOrAfterAddControllers_PutsTheLastEventIdBinderFirstOnce(bool takoFirst)
-    {
-        var services = new ServiceCollection();
-        if (takoFirst)
-        {
-            services.AddTakoSse().Services.AddTakoSse();
-        }
-
-        services.AddControllers();
-        if (!takoFirst)
-        {
-            services.AddTakoSse().Services.AddTakoSse();
-        }
-
-        var providers = services.BuildServiceProvider().GetRequiredService<IOptions<MvcOptions>>().Value.ModelBinderProviders;
-
-        providers[0].Should().BeOfType<LastEventIdModelBinderProvider>();
-        providers.OfType<LastEventIdModelBinderProvider>().Should().ContainSingle();
     }
 
     private static SseEncoder Encoder() => new(Options.Create(new TakoSseOptions()));

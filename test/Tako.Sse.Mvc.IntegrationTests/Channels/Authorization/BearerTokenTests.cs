@@ -1,5 +1,4 @@
 using System.Net;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Channels.Authorization;
 

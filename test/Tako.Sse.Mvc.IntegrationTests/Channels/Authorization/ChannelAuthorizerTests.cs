@@ -3,7 +3,6 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
 
 namespace Tako.Sse.Mvc.IntegrationTests.Channels.Authorization;
 
@@ -161,13 +160,13 @@ public sealed class ChannelAuthorizerTests
         using var streams = app.Metric("tako.sse.active_streams");
 
         var opening = app.SubscribeAsync("/minimal/slow-check");
-        await askedOnce.Task.WaitAsync(SseReader.Deadline);
+        await askedOnce.Task.WaitAsync(Poll.Deadline);
 
         opening.IsCompleted.Should().BeFalse("the headers wait for the authorizer");
         app.Hub().GetSubscriberCount("slow-check").Should().Be(0);
         streams.GetMeasurementSnapshot().Should().BeEmpty();
         decision.SetResult(true);
-        await using var stream = await opening.WaitAsync(SseReader.Deadline);
+        await using var stream = await opening.WaitAsync(Poll.Deadline);
         app.Hub().GetSubscriberCount("slow-check").Should().Be(1);
     }
 
@@ -181,10 +180,10 @@ public sealed class ChannelAuthorizerTests
         using var leaving = new CancellationTokenSource();
 
         var opening = app.Client.GetAsync("/minimal/waits", HttpCompletionOption.ResponseHeadersRead, leaving.Token);
-        await asked.Task.WaitAsync(SseReader.Deadline);
+        await asked.Task.WaitAsync(Poll.Deadline);
         await leaving.CancelAsync();
 
-        await cancelled.Task.WaitAsync(SseReader.Deadline);
+        await cancelled.Task.WaitAsync(Poll.Deadline);
         await FluentActions.Awaiting(() => opening).Should().ThrowAsync<OperationCanceledException>();
         await Poll.UntilAsync(() => app.Logs.GetSnapshot().Any(r => r.Message.Contains("Request finished", StringComparison.Ordinal)), "the request to end");
         app.Hub().GetSubscriberCount("waits").Should().Be(0);

@@ -3,7 +3,8 @@ using System.Net.ServerSentEvents;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace Tako.Sse.Mvc.Tests.Infrastructure;
+// Namespace of the root, not of the folder: a Tests.Encoding namespace would hide System.Text.Encoding.
+namespace Tako.Sse.Mvc.Tests;
 
 /// <summary>
 /// Encodes with the default <see cref="SseEncoder"/> and reads the bytes back with .NET's own

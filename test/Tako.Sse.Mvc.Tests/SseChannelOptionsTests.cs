@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Tako.Sse.Mvc.Tests.Channels;
+namespace Tako.Sse.Mvc.Tests;
 
 public class SseChannelOptionsTests
 {
@@ -66,7 +66,7 @@ public class SseChannelOptionsTests
     [Fact]
     public void AddTakoSse_ChannelsSection_Bound()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var options = BoundFrom(new()
         {
             ["Tako:Sse:Channels:HistorySize"] = "5",
             ["Tako:Sse:Channels:HistoryMaxAge"] = "00:00:30",
@@ -75,12 +75,7 @@ public class SseChannelOptionsTests
             ["Tako:Sse:Channels:GapEventName"] = "missed",
             ["Tako:Sse:Channels:ReauthorizeInterval"] = "00:05:00",
             ["Tako:Sse:Channels:RevokedEventName"] = "gone",
-        }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
-        services.AddTakoSse();
-        using var provider = services.BuildServiceProvider();
-
-        var options = provider.GetRequiredService<IOptions<TakoSseOptions>>().Value.Channels;
+        });
 
         options.HistorySize.Should().Be(5);
         options.HistoryMaxAge.Should().Be(TimeSpan.FromSeconds(30));
@@ -96,15 +91,7 @@ public class SseChannelOptionsTests
     [InlineData("")]
     public void AddTakoSse_HistoryMaxAgeOffInConfiguration_NoAgeLimit(string value)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Tako:Sse:Channels:HistoryMaxAge"] = value,
-        }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
-        services.AddTakoSse();
-        using var provider = services.BuildServiceProvider();
-
-        provider.GetRequiredService<IOptions<TakoSseOptions>>().Value.Channels.HistoryMaxAge.Should().BeNull();
+        BoundFrom(new() { ["Tako:Sse:Channels:HistoryMaxAge"] = value }).HistoryMaxAge.Should().BeNull();
     }
 
     [Theory]
@@ -112,15 +99,7 @@ public class SseChannelOptionsTests
     [InlineData("")]
     public void AddTakoSse_ReauthorizeIntervalOffInConfiguration_Off(string value)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Tako:Sse:Channels:ReauthorizeInterval"] = value,
-        }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
-        services.AddTakoSse();
-        using var provider = services.BuildServiceProvider();
-
-        provider.GetRequiredService<IOptions<TakoSseOptions>>().Value.Channels.ReauthorizeInterval.Should().BeNull();
+        BoundFrom(new() { ["Tako:Sse:Channels:ReauthorizeInterval"] = value }).ReauthorizeInterval.Should().BeNull();
     }
 
     [Fact]
@@ -133,5 +112,16 @@ public class SseChannelOptionsTests
         using var provider = services.BuildServiceProvider();
 
         provider.GetRequiredService<ISseHub>().Should().BeSameAs(mine);
+    }
+
+    // The set-up of the binding tests: AddTakoSse over a configuration of these keys, and the channel options it binds.
+    private static SseChannelOptions BoundFrom(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddTakoSse();
+        using var provider = services.BuildServiceProvider();
+
+        return provider.GetRequiredService<IOptions<TakoSseOptions>>().Value.Channels;
     }
 }

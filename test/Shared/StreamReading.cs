@@ -1,17 +1,15 @@
 using System.Net.ServerSentEvents;
 using System.Text;
 
-namespace Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+namespace Tako.Sse.Mvc.Testing;
 
 /// <summary>
 /// One open event stream, read in the background into text (keep-alive comments included), and parsed back
-/// with .NET's own <see cref="SseParser"/> whenever a test asks for the events so far.
+/// with .NET's own <see cref="SseParser"/> whenever a test asks for the events so far. Its waits poll, bounded
+/// by <see cref="Poll.Deadline"/>. Linked from test/Shared into the integration and Redis tests.
 /// </summary>
 public sealed class StreamReading : IAsyncDisposable
 {
-    /// <summary>A generous bound for anything that should happen "at once" on loopback, or soon after Redis is back.</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
     private readonly StringBuilder _text = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reading;
@@ -21,6 +19,10 @@ public sealed class StreamReading : IAsyncDisposable
         Response = response;
         _reading = ReadAsync(body);
     }
+
+    /// <summary>Starts reading the body of <paramref name="response"/> (its headers are in), in the background.</summary>
+    public static async Task<StreamReading> StartAsync(HttpResponseMessage response) =>
+        new(response, await response.Content.ReadAsStreamAsync());
 
     public HttpResponseMessage Response { get; }
 

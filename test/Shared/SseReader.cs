@@ -1,18 +1,23 @@
 using System.Net.ServerSentEvents;
-using System.Text;
 
-namespace Tako.Sse.Mvc.IntegrationTests.Infrastructure;
+namespace Tako.Sse.Mvc.Testing;
 
-/// <summary>Reads a live event stream with .NET's own <see cref="SseParser"/>, an independent parser.</summary>
+/// <summary>
+/// Opens and reads a live event stream with .NET's own <see cref="SseParser"/>, an independent parser; every
+/// wait is bounded by <see cref="Poll.Deadline"/>. Linked from test/Shared into the integration and Redis tests.
+/// </summary>
 public static class SseReader
 {
-    /// <summary>A generous bound for anything that should happen "at once" on loopback.</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
-
     /// <summary>Sends GET <paramref name="path"/> and returns as soon as the response headers arrive.</summary>
-    public static async Task<HttpResponseMessage> OpenAsync(this HttpClient client, string path, Action<HttpRequestMessage>? configure = null)
+    public static async Task<HttpResponseMessage> OpenAsync(
+        this HttpClient client,
+        string path,
+        Action<HttpRequestMessage>? configure = null,
+        CancellationToken cancellationToken = default)
     {
-        using var timeout = new CancellationTokenSource(Deadline);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Poll.Deadline);
+
         // SendAsync does not apply the client's defaults to a message we build: without these, a client set
         // up for HTTP/2 (TestApp with HttpProtocols.Http2) would quietly send HTTP/1.1.
         var request = new HttpRequestMessage(HttpMethod.Get, path)
@@ -31,14 +36,14 @@ public static class SseReader
         return SseParser.Create(body).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
     }
 
-    /// <summary>Reads the next event, failing the test if none comes within <see cref="Deadline"/>.</summary>
+    /// <summary>Reads the next event, failing the test if none comes within <see cref="Poll.Deadline"/>.</summary>
     public static async Task<SseItem<string>> NextAsync(this IAsyncEnumerator<SseItem<string>> events)
     {
         var moveNext = events.MoveNextAsync().AsTask();
-        var winner = await Task.WhenAny(moveNext, Task.Delay(Deadline));
+        var winner = await Task.WhenAny(moveNext, Task.Delay(Poll.Deadline));
         if (winner != moveNext)
         {
-            throw new TimeoutException($"No event arrived within {Deadline}.");
+            throw new TimeoutException($"No event arrived within {Poll.Deadline}.");
         }
 
         if (!await moveNext)
@@ -49,10 +54,10 @@ public static class SseReader
         return events.Current;
     }
 
-    /// <summary>Reads the whole stream until the server ends it (bounded by <see cref="Deadline"/>).</summary>
+    /// <summary>Reads the whole stream until the server ends it (bounded by <see cref="Poll.Deadline"/>).</summary>
     public static async Task<List<SseItem<string>>> ReadAllAsync(this HttpResponseMessage response)
     {
-        using var timeout = new CancellationTokenSource(Deadline);
+        using var timeout = new CancellationTokenSource(Poll.Deadline);
         var body = await response.Content.ReadAsStreamAsync(timeout.Token);
         var items = new List<SseItem<string>>();
         await foreach (var item in SseParser.Create(body).EnumerateAsync(timeout.Token))
@@ -65,37 +70,15 @@ public static class SseReader
 
     /// <summary>
     /// Reads the raw body as UTF-8 text until it contains every one of <paramref name="markers"/>, failing the
-    /// test if that takes longer than <see cref="Deadline"/> or the stream ends first.
+    /// test if that takes longer than <see cref="Poll.Deadline"/> or the stream ends first.
     /// </summary>
     /// <returns>Everything read so far.</returns>
     public static async Task<string> ReadTextUntilAsync(this HttpResponseMessage response, params string[] markers)
     {
-        using var timeout = new CancellationTokenSource(Deadline);
-        var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-        var decoder = Encoding.UTF8.GetDecoder();
-        var bytes = new byte[4096];
-        var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-        var text = new StringBuilder();
-        while (!Array.TrueForAll(markers, marker => text.ToString().Contains(marker, StringComparison.Ordinal)))
-        {
-            int read;
-            try
-            {
-                read = await body.ReadAsync(bytes, timeout.Token);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Not every marker arrived within {Deadline}; the stream so far: {text}");
-            }
-
-            if (read == 0)
-            {
-                throw new InvalidOperationException($"The stream ended before every marker arrived; it was: {text}");
-            }
-
-            text.Append(chars, 0, decoder.GetChars(bytes, 0, read, chars, 0));
-        }
-
-        return text.ToString();
+        // Not disposed: the body is the response's, which the test disposes.
+        var raw = await RawEventStream.OpenAsync(response);
+        return await raw.ReadUntilAsync(
+            text => Array.TrueForAll(markers, marker => text.Contains(marker, StringComparison.Ordinal)),
+            "every marker (" + string.Join(", ", markers.Select(RawEventStream.Escape)) + ")");
     }
 }
