@@ -5,6 +5,7 @@ using Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
 // dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- e2e [--events N] [--streams N] [--duration 10s] [--only name]
 // dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- channels-memory
+// dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- join-wait [seconds]
 // dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- [BenchmarkDotNet arguments]
 if (args.Length > 0 && args[0] == "e2e")
 {
@@ -14,6 +15,11 @@ if (args.Length > 0 && args[0] == "e2e")
 if (args.Length > 0 && args[0] == ChannelMemoryMeasurement.Verb)
 {
     return await ChannelMemoryMeasurement.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == JoinWaitMeasurement.Verb)
+{
+    return await JoinWaitMeasurement.RunAsync(args[1..]);
 }
 
 // The idle-stream and keep-alive runs start this same executable as their client, so the server's memory

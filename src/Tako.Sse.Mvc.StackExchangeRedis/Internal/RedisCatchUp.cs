@@ -49,6 +49,7 @@ internal sealed class RedisCatchUp(RedisConnection connection, RedisKeys keys, R
             return;
         }
 
+        bool followsOn;
         lock (state.Gate)
         {
             if (state.Cursor is not { } cursor || id <= cursor)
@@ -59,11 +60,17 @@ internal sealed class RedisCatchUp(RedisConnection connection, RedisKeys keys, R
 
             // previous < cursor: the stream was recreated (expired while silent, or Redis restarted empty);
             // nothing of it is behind the cursor, so nothing was missed.
-            if (previous <= cursor)
+            followsOn = previous <= cursor;
+            if (followsOn)
             {
                 state.Deliver(id, frames.Create(state.Name, id, payload.Span));
-                return;
             }
+        }
+
+        if (followsOn)
+        {
+            state.Subscribers.Drain();
+            return;
         }
 
         await CatchUpAsync(state).ConfigureAwait(false);
@@ -129,6 +136,8 @@ internal sealed class RedisCatchUp(RedisConnection connection, RedisKeys keys, R
                 delivered++;
             }
         }
+
+        state.Subscribers.Drain();
 
         if (delivered > 0)
         {

@@ -39,6 +39,7 @@ internal sealed class RedisChannelLoop(RedisConnection connection, RedisKeys key
             while (true)
             {
                 var message = await queue.ReadAsync(stopping).ConfigureAwait(false);
+                state.CountHeard();
                 await state.Sync.WaitAsync(stopping).ConfigureAwait(false);
                 try
                 {
@@ -62,7 +63,7 @@ internal sealed class RedisChannelLoop(RedisConnection connection, RedisKeys key
     }
 
     /// <summary>Reads the id of the stream's newest entry; <see cref="RedisStreamId.Zero"/> when there is no stream.</summary>
-    private static async Task<RedisStreamId> ReadNewestAsync(IDatabaseAsync database, RedisKey key)
+    public static async Task<RedisStreamId> ReadNewestAsync(IDatabaseAsync database, RedisKey key)
     {
         var newest = await database.StreamRangeAsync(key, "-", "+", 1, Order.Descending).ConfigureAwait(false);
         return newest.Length > 0 && RedisStreamId.TryParse((string?)newest[0].Id, out var id) ? id : RedisStreamId.Zero;

@@ -10,6 +10,7 @@ internal sealed class RedisChannelState(string name)
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _placed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _heard;
 
     public string Name { get; } = name;
 
@@ -41,6 +42,15 @@ internal sealed class RedisChannelState(string name)
     /// <summary>Gets or sets whether the state has left the table (under <see cref="Gate"/>); a registration then looks again.</summary>
     public bool Removed { get; set; }
 
+    /// <summary>Gets how many announcements the subscription has handed in (counted by the channel's loop).</summary>
+    public long Heard => Volatile.Read(ref _heard);
+
+    /// <summary>Gets or sets <see cref="Heard"/> as the last sweep saw it (the sweep's own).</summary>
+    public long HeardAtSweep { get; set; }
+
+    /// <summary>Counts an announcement the subscription handed in.</summary>
+    public void CountHeard() => Interlocked.Increment(ref _heard);
+
     /// <summary>Gets or sets how many sweeps in a row found no subscriber here.</summary>
     public int IdleSweeps { get; set; }
 
@@ -60,8 +70,9 @@ internal sealed class RedisChannelState(string name)
     public StackExchange.Redis.ChannelMessageQueue? Queue { get; set; }
 
     /// <summary>
-    /// Under <see cref="Gate"/>: moves the cursor to <paramref name="id"/> and hands <paramref name="frame"/> (none
-    /// for an entry this hub did not write) to the subscribers.
+    /// Under <see cref="Gate"/>: moves the cursor to <paramref name="id"/> and delivers <paramref name="frame"/> (none
+    /// for an entry this hub did not write) to the subscribers; the caller drains <see cref="Subscribers"/> after
+    /// the lock (<see cref="SseSubscriberSet.Drain"/>).
     /// </summary>
     public void Deliver(RedisStreamId id, SseChannelFrame? frame)
     {

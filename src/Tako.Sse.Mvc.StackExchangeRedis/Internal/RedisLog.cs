@@ -83,4 +83,8 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 118, EventName = "SseRedisSubscriptionMoved", Level = LogLevel.Information,
         Message = "The sharded subscription to channel {Channel} moved from {From} to {To} (a slot migration or a failover); catching the channel up, since announcements made meanwhile were not heard.")]
     public static partial void SubscriptionMoved(ILogger logger, string channel, string from, string to);
+
+    [LoggerMessage(EventId = 119, EventName = "SseRedisSubscriptionDeaf", Level = LogLevel.Warning,
+        Message = "The sharded subscription to channel {Channel} handed in nothing for a sweep, and its stream holds {Newest}, past {Cursor}, the last entry delivered here: reading the cluster's slot map again, which moves the subscription, and catching the channel up.")]
+    public static partial void SubscriptionDeaf(ILogger logger, string channel, string newest, string cursor);
 }

@@ -65,9 +65,7 @@ internal sealed class RedisSseHub : SseChannelHub, IAsyncDisposable, IDisposable
             catchUp,
             timeProvider,
             _redisLogger,
-            state => PubSub.IsSharded && _connection.Current is { } current
-                ? current.GetSubscriber().SubscribedEndpoint(_keys.Announcements(state.Name, sharded: true))
-                : null);
+            new RedisClusterProbe(_connection, _keys, PubSub));
         _leave = static (subscriber, states, slot) =>
         {
             if (((RedisChannelState[])states)[slot] is { } state)

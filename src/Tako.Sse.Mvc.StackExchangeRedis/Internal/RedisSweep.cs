@@ -11,7 +11,12 @@ namespace Tako.Sse.Mvc;
 /// On a cluster it also notices a sharded subscription that StackExchange.Redis moved to another node by itself
 /// (it follows a migrated slot on the server's SUNSUBSCRIBE, and tells nobody): announcements made on the new
 /// node before the subscription reached it were not heard, and on a channel that then goes quiet no later
-/// announcement would reveal them, so the channel is caught up.
+/// announcement would reveal them, so the channel is caught up. And a sharded subscription can go deaf
+/// without moving: after a slot migration, StackExchange.Redis sometimes keeps it on the old node, which no
+/// longer sends anything. So a channel whose subscription handed in nothing for a whole sweep has its stream's
+/// newest id read (one <c>XREVRANGE</c> per such channel per sweep, on a cluster only): an entry newer than the
+/// cursor is one this instance was never told of, and then the multiplexer reads the cluster's slot map again,
+/// which moves the subscription to the slot's master, and the channel is caught up.
 /// </remarks>
 internal sealed class RedisSweep : IDisposable
 {
@@ -20,16 +25,20 @@ internal sealed class RedisSweep : IDisposable
     private readonly ILogger _redisLogger;
     private readonly ITimer _timer;
     private readonly Func<RedisChannelState, System.Net.EndPoint?> _subscribedAt;
+    private readonly Func<RedisChannelState, Task<RedisStreamId?>> _newest;
+    private readonly Func<Task> _reconfigure;
     private int _recheckInSweeps;
 
     /// <param name="table">The channels served here.</param>
     /// <param name="catchUp">Reads back what a channel missed.</param>
     /// <param name="timeProvider">The sweep's clock.</param>
     /// <param name="redisLogger">The Redis package's logger.</param>
-    /// <param name="subscribedAt">Where a channel's sharded subscription is now (a local lookup), or null.</param>
-    public RedisSweep(RedisChannelTable table, RedisCatchUp catchUp, TimeProvider timeProvider, ILogger redisLogger, Func<RedisChannelState, System.Net.EndPoint?>? subscribedAt = null)
+    /// <param name="probe">On a cluster, where a channel's sharded subscription is and what its stream holds; none in unit tests.</param>
+    public RedisSweep(RedisChannelTable table, RedisCatchUp catchUp, TimeProvider timeProvider, ILogger redisLogger, RedisClusterProbe? probe = null)
     {
-        _subscribedAt = subscribedAt ?? (static _ => null);
+        _subscribedAt = probe is null ? static _ => null : probe.SubscribedAt;
+        _newest = probe is null ? static _ => Task.FromResult<RedisStreamId?>(null) : probe.NewestAsync;
+        _reconfigure = probe is null ? static () => Task.CompletedTask : probe.ReconfigureAsync;
         _table = table;
         _catchUp = catchUp;
         _redisLogger = redisLogger;
@@ -100,6 +109,10 @@ internal sealed class RedisSweep : IDisposable
             {
                 _ = _catchUp.RunAsync(state);
             }
+            else if (state.Ready.IsCompletedSuccessfully && Quiet(state))
+            {
+                _ = CheckDeafAsync(state);
+            }
         }
     }
 
@@ -122,6 +135,47 @@ internal sealed class RedisSweep : IDisposable
 
         RedisLog.SubscriptionMoved(_redisLogger, state.Name, before.ToString() ?? string.Empty, now.ToString() ?? string.Empty);
         return true;
+    }
+
+    // Whether the channel's subscription handed in no announcement since the last sweep.
+    private static bool Quiet(RedisChannelState state)
+    {
+        var heard = state.Heard;
+        var quiet = heard == state.HeardAtSweep;
+        state.HeardAtSweep = heard;
+        return quiet;
+    }
+
+    // A quiet channel whose stream holds an entry past the cursor: the subscription missed its announcement.
+    private async Task CheckDeafAsync(RedisChannelState state)
+    {
+        try
+        {
+            if (await _newest(state).ConfigureAwait(false) is not { } newest)
+            {
+                return;
+            }
+
+            RedisStreamId? cursor;
+            lock (state.Gate)
+            {
+                cursor = state.Cursor;
+            }
+
+            if (cursor is not { } at || newest <= at || state.Removed)
+            {
+                return;
+            }
+
+            RedisLog.SubscriptionDeaf(_redisLogger, state.Name, newest.ToString(), at.ToString());
+            await _reconfigure().ConfigureAwait(false);
+            state.SubscribedAt = _subscribedAt(state);
+            await _catchUp.RunAsync(state).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            RedisLog.SweepFailed(_redisLogger, exception);
+        }
     }
 
     // A timer callback that throws would end the process; a sweep that fails is logged and the next one runs.

@@ -102,7 +102,7 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
         _cancellation = token.UnsafeRegister(static state => ((SseSubscriber)state!).End(), this);
 
     /// <summary>
-    /// Queues a frame; called by <see cref="SseSubscriberSet.Deliver"/> under the channel's lock. False when the
+    /// Queues a frame; called by a set's deliverer (<see cref="SseSubscriberSet.Drain"/>) under the set's lock. False when the
     /// queue is full and the policy is <see cref="SseSlowSubscriberPolicy.Disconnect"/>: the subscriber has then
     /// ended, and the set removes it and calls <see cref="Disconnect"/>.
     /// </summary>

@@ -46,7 +46,7 @@ public sealed class ClusterFaultTests
         await publishing.AssertDeliveredAsync(cluster, onA, onB);
     }
 
-    [SkippableFact(Skip = "Flaky, about 1 run in 4 locally (2026-12-03): after the slot migration the instance's sharded subscription is sometimes not re-established at all (no announcement arrives, its subscribed endpoint does not change, so the sweep's move check does not fire), and the entries published after the migration never arrive. Next step in issue 19: check each served channel's sharded subscription against the slot map in the sweep and resubscribe.")]
+    [SkippableFact]
     public async Task SlotMigrated_WhilePublishing_NothingLostNothingDuplicated()
     {
         await using var cluster = await RedisCluster.StartAsync();
@@ -75,11 +75,14 @@ public sealed class ClusterFaultTests
             reading.Events().Should().NotContain(e => e.EventType == "tako.gap", "a migration keeps every entry");
         }
 
-        // Each instance noticed that its subscription moved with the slot, and caught the channel up: what was
+        // Each instance noticed that its subscription moved with the slot, or that it was left deaf on the old
+        // node (StackExchange.Redis does not always follow the migration), and caught the channel up: what was
         // announced on the new node before the subscription reached it is not lost on a channel gone quiet.
         foreach (var app in new[] { a, b })
         {
-            await Poll.UntilAsync(() => app.Logs.GetSnapshot().Any(r => r.Id.Name == "SseRedisSubscriptionMoved"), "the sweep to notice the moved subscription");
+            await Poll.UntilAsync(
+                () => app.Logs.GetSnapshot().Any(r => r.Id.Name is "SseRedisSubscriptionMoved" or "SseRedisSubscriptionDeaf"),
+                "the sweep to notice the moved or deaf subscription");
         }
     }
 

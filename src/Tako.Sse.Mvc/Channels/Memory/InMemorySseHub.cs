@@ -12,10 +12,12 @@ namespace Tako.Sse.Mvc;
 /// <remarks>
 /// <para>
 /// A publication takes the channel's lock once: it trims aged history, takes the next hub-wide sequence
-/// number, encodes the event with its id once, appends the frame to the history and queues the same frame
-/// for every subscriber. So the history order is the delivery order, and ids grow in it. A subscription takes
-/// the same lock to snapshot the missed frames and register, so nothing published meanwhile is lost or
-/// doubled.
+/// number, encodes the event with its id once, appends the frame to the history and delivers the same frame
+/// to the channel's subscribers (<see cref="SseSubscriberSet.Deliver"/>). So the history order is the delivery
+/// order, and ids grow in it. A subscription takes the same lock to snapshot the missed frames and register, so
+/// nothing published meanwhile is lost or doubled. The O(N) part, handing the frame to each subscriber's queue,
+/// runs after the lock (<see cref="SseSubscriberSet.Drain"/>), so neither publishers nor joining subscribers
+/// wait for a fan-out to thousands.
 /// </para>
 /// <para>
 /// Memory: a channel's history is bounded by <see cref="SseChannelOptions.HistorySize"/> and, lazily on every
@@ -56,6 +58,9 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
 
     /// <summary>Gets the number of channels on this instance (for tests and measurements).</summary>
     internal int ChannelCount => _channels.Count;
+
+    /// <summary>Gets the subscribers of a channel in the table, or <see langword="null"/> (tests).</summary>
+    internal SseSubscriberSet? SubscribersOf(string channel) => _channels.TryGetValue(channel, out var found) ? found.Subscribers : null;
 
     /// <summary>
     /// Gets how often idle channels are swept: a quarter of the age limit, between 1 second and 1 minute, so an
@@ -107,6 +112,9 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
                     RemoveIfEmpty(found);
                 }
             }
+
+            // Hands the frame to the subscribers outside the channel's lock (or leaves it to whoever does already).
+            found.Subscribers.Drain();
 
             // Removed while we waited for its lock: make sure it has left the table, then take the new one.
             Forget(found);
