@@ -93,7 +93,7 @@ internal sealed class E2EOptions
     /// <summary>Gets the one endpoint to stream from in a loop (for a profiler), or null for the normal run.</summary>
     public string? Profile { get; private set; }
 
-    /// <summary>Gets how long the idle run keeps its streams open after measuring (to take a heap dump).</summary>
+    /// <summary>Gets how long the idle run keeps its streams open after measuring, and the churn run waits at its start and end (to take a heap dump).</summary>
     public TimeSpan Hold { get; private set; }
 
     /// <summary>Gets whether the keep-alive run names what it allocates (runtime allocation events; slight overhead).</summary>
@@ -136,7 +136,8 @@ internal sealed class E2EOptions
                               (subscribers - stayers) / rate seconds on average
           --churn-duration 60s  how long it churns, one event a second to the channel (1s..600s)
           --churn-warmup 10s  the same load first, before the start is measured (1s..120s)
-          --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s)
+          --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s);
+                              the churn run waits this long at its start and at its end
           --sample-allocations on  name the types the keep-alive window allocates (on/off, default off)
           --profile side      stream ours, builtin or limit throughput rounds only, to attach a profiler
         """;
