@@ -90,6 +90,9 @@ internal sealed class E2EOptions
     /// <summary>Gets the churn run's warm-up: the same load, before the start is measured.</summary>
     public TimeSpan ChurnWarmup { get; private set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Gets the listen backlog of the churn run's server, or null for Kestrel's (512).</summary>
+    public int? ChurnBacklog { get; private set; }
+
     /// <summary>Gets the one endpoint to stream from in a loop (for a profiler), or null for the normal run.</summary>
     public string? Profile { get; private set; }
 
@@ -136,6 +139,8 @@ internal sealed class E2EOptions
                               (subscribers - stayers) / rate seconds on average
           --churn-duration 60s  how long it churns, one event a second to the channel (1s..600s)
           --churn-warmup 10s  the same load first, before the start is measured (1s..120s)
+          --churn-backlog N   the server's listen backlog (default Kestrel's 512; 1..65535; the kernel caps it
+                              at net.core.somaxconn)
           --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s);
                               the churn run waits this long at its start and at its end
           --sample-allocations on  name the types the keep-alive window allocates (on/off, default off)
@@ -181,6 +186,7 @@ internal sealed class E2EOptions
                 case "--churn-rate": options.ChurnRate = Int(value, 1, 10_000); break;
                 case "--churn-duration": options.ChurnDuration = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(600)); break;
                 case "--churn-warmup": options.ChurnWarmup = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120)); break;
+                case "--churn-backlog": options.ChurnBacklog = Int(value, 1, 65_535); break;
                 case "--profile": options.Profile = value is "ours" or "builtin" or "limit" ? value : throw new ArgumentException($"--profile takes ours, builtin or limit.\n{Usage}"); break;
                 default: throw new ArgumentException($"Unknown option {name}.\n{Usage}");
             }

@@ -37,7 +37,7 @@ internal static class ChurnScenario
 
         var shape = new ChurnShape(stayers, subscribers - stayers, options.ChurnRate);
         Console.WriteLine($"  churn: {shape.Stayers:N0} stayers and {shape.Churners:N0} churners at {shape.Rate:N0} connects/s (mean stay {shape.MeanStay.TotalSeconds:0.00} s), {options.ChurnDuration.TotalSeconds:0} s after a {options.ChurnWarmup.TotalSeconds:0} s warm-up");
-        await using var server = await FanoutServer.StartAsync();
+        await using var server = await FanoutServer.StartAsync(backlog: options.ChurnBacklog);
         var services = server.Services;
         var fresh = Threads();
         var address = 2;
@@ -78,6 +78,7 @@ internal static class ChurnScenario
         var rows = new List<E2EResult>
         {
             Info("subscribers open at once: stayers + churners", $"{shape.Stayers:N0} + {shape.Churners:N0}"),
+            Info("the server's listen backlog", options.ChurnBacklog?.ToString("N0", CultureInfo.InvariantCulture) ?? "Kestrel's default (512)"),
             Info("a churner's stay: uniform, mean", $"{shape.MeanStay.TotalSeconds:0.00} s (leaves by FIN and RST in turn)"),
             Target($"connects per second, the last {run.SteadyWindow.TotalSeconds:0} s of the {run.Window.TotalSeconds:0} s window (after the ramp)", Rate(run.Steady.Connects, run.SteadyWindow), $">= 90% of {shape.Rate:N0} /s", run.Steady.Connects / run.SteadyWindow.TotalSeconds >= 0.9 * shape.Rate),
             Target("leaves per second, the same seconds", Rate(run.Steady.Leaves, run.SteadyWindow), $">= 90% of {shape.Rate:N0} /s", run.Steady.Leaves / run.SteadyWindow.TotalSeconds >= 0.9 * shape.Rate),
