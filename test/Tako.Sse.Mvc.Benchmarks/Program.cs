@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using Tako.Sse.Mvc.Benchmarks.Channels;
 using Tako.Sse.Mvc.Benchmarks.E2E;
+using Tako.Sse.Mvc.Benchmarks.E2E.Churn;
 using Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
 // dotnet run -c Release --project test/Tako.Sse.Mvc.Benchmarks -- e2e [--events N] [--streams N] [--duration 10s] [--only name]
@@ -32,6 +33,11 @@ if (args.Length > 0 && args[0] == E2EClientProcess.Verb)
 if (args.Length > 0 && args[0] == FanoutClientProcess.Verb)
 {
     return await FanoutClientProcess.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == ChurnClientProcess.Verb)
+{
+    return await ChurnClientProcess.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

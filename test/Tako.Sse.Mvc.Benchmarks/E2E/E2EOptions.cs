@@ -5,9 +5,9 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E;
 /// <summary>The command line of the end-to-end run; every count and duration is bounded.</summary>
 internal sealed class E2EOptions
 {
-    // A plain e2e run is all of these; the scale run (half an hour) runs only when named.
+    // A plain e2e run is all of these; the scale run (half an hour) and the churn run run only when named.
     private static readonly string[] s_scenarios = ["throughput", "latency", "idle", "keepalive", "ttfb", "fanout", "fanout-redis"];
-    private static readonly string[] s_named = [.. s_scenarios, "scale"];
+    private static readonly string[] s_named = [.. s_scenarios, "scale", "churn"];
 
     /// <summary>Gets the events per throughput run (each side, each round).</summary>
     public int Events { get; private set; } = 2_000_000;
@@ -75,10 +75,28 @@ internal sealed class E2EOptions
     /// <summary>Gets the sides of the scale run.</summary>
     public IReadOnlySet<string> ScaleSides { get; private set; } = new HashSet<string>(["ours", "signalr"]);
 
+    /// <summary>Gets the subscribers of the churn run open at once, stayers and churners together.</summary>
+    public int ChurnSubscribers { get; private set; } = 10_000;
+
+    /// <summary>Gets the subscribers that stay for the whole churn run; 0 is a fifth of <see cref="ChurnSubscribers"/>.</summary>
+    public int ChurnStayers { get; private set; }
+
+    /// <summary>Gets the connects (and as many leaves) a second of the churn run.</summary>
+    public int ChurnRate { get; private set; } = 2_000;
+
+    /// <summary>Gets how long the churn run churns, after its warm-up.</summary>
+    public TimeSpan ChurnDuration { get; private set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets the churn run's warm-up: the same load, before the start is measured.</summary>
+    public TimeSpan ChurnWarmup { get; private set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets the listen backlog of the churn run's server, or null for Kestrel's (512).</summary>
+    public int? ChurnBacklog { get; private set; }
+
     /// <summary>Gets the one endpoint to stream from in a loop (for a profiler), or null for the normal run.</summary>
     public string? Profile { get; private set; }
 
-    /// <summary>Gets how long the idle run keeps its streams open after measuring (to take a heap dump).</summary>
+    /// <summary>Gets how long the idle run keeps its streams open after measuring, and the churn run waits at its start and end (to take a heap dump).</summary>
     public TimeSpan Hold { get; private set; }
 
     /// <summary>Gets whether the keep-alive run names what it allocates (runtime allocation events; slight overhead).</summary>
@@ -107,14 +125,24 @@ internal sealed class E2EOptions
           --fanout-interval 20ms  period of that run (1ms..1s)
           --fanout-sides a,b      any of ours, naive, signalr, bare, multi: measure only these (prints their lines;
                                   the main table needs the first four, the multi-channel table ours and multi)
-          --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout, fanout-redis, scale (scale only when named)
+          --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout, fanout-redis, scale, churn
+                              (scale and churn only when named)
           --scale-sizes a,b   subscribers of the scale run, max = the open-file limit's most (default 5000,10000,max; 1..100000)
           --scale-rates a,b   publish rates it steps through, events/s (default 1,2,5,10,20)
           --scale-latency 60s one event a second for this long (1s..600s)
           --scale-step 10s    each rate step (1s..120s)
           --scale-idle 30s    idle and keep-alive windows (1s..120s; keep-alive is at 15 s)
           --scale-sides a,b   ours, signalr (default both)
-          --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s)
+          --churn-subscribers N  subscribers of the churn run open at once, stayers included (default 10000, 10..18000)
+          --churn-stayers N   of them, those that stay the whole run and must get every event (default a fifth)
+          --churn-rate N      connects a second, and as many leaves (default 2000, 1..10000); a churner stays
+                              (subscribers - stayers) / rate seconds on average
+          --churn-duration 60s  how long it churns, one event a second to the channel (1s..600s)
+          --churn-warmup 10s  the same load first, before the start is measured (1s..120s)
+          --churn-backlog N   the server's listen backlog (default Kestrel's 512; 1..65535; the kernel caps it
+                              at net.core.somaxconn)
+          --hold 30s          keep the idle streams open this long after measuring, for a heap dump (0..600s);
+                              the churn run waits this long at its start and at its end
           --sample-allocations on  name the types the keep-alive window allocates (on/off, default off)
           --profile side      stream ours, builtin or limit throughput rounds only, to attach a profiler
         """;
@@ -153,6 +181,12 @@ internal sealed class E2EOptions
                 case "--scale-step": options.ScaleStepWindow = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120)); break;
                 case "--scale-idle": options.ScaleKeepAliveWindow = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120)); break;
                 case "--scale-sides": options.ScaleSides = new HashSet<string>(value.Split(','), StringComparer.Ordinal); break;
+                case "--churn-subscribers": options.ChurnSubscribers = Int(value, 10, 18_000); break;
+                case "--churn-stayers": options.ChurnStayers = Int(value, 1, 17_999); break;
+                case "--churn-rate": options.ChurnRate = Int(value, 1, 10_000); break;
+                case "--churn-duration": options.ChurnDuration = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(600)); break;
+                case "--churn-warmup": options.ChurnWarmup = Time(value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(120)); break;
+                case "--churn-backlog": options.ChurnBacklog = Int(value, 1, 65_535); break;
                 case "--profile": options.Profile = value is "ours" or "builtin" or "limit" ? value : throw new ArgumentException($"--profile takes ours, builtin or limit.\n{Usage}"); break;
                 default: throw new ArgumentException($"Unknown option {name}.\n{Usage}");
             }

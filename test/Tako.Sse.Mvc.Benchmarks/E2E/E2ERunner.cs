@@ -28,6 +28,8 @@ internal static class E2ERunner
         var failed = new List<string>();
         var scale = new List<E2EResult>();
         string? scaleTable = null;
+        var churn = new List<E2EResult>();
+        string? churnTable = null;
 
         if (options.Only.Overlaps(["throughput", "latency", "ttfb"]))
         {
@@ -54,6 +56,15 @@ internal static class E2ERunner
                 return rows;
             },
             scale);
+        await Run(
+            "churn",
+            async () =>
+            {
+                var (rows, table) = await Churn.ChurnScenario.RunAsync(options);
+                churnTable = table;
+                return rows;
+            },
+            churn);
 
         Console.WriteLine($"- load average after the run: {ReportPrinter.LoadAverage()}");
         Console.WriteLine();
@@ -89,8 +100,13 @@ internal static class E2ERunner
             ReportPrinter.PrintTable(scale, "-", "-", "ours at the largest N");
         }
 
+        if (churnTable is not null)
+        {
+            Console.WriteLine(churnTable);
+        }
+
         // 3: some side or scenario could not run at all (its row says why); 1: a target was missed.
-        var all = results.Concat(fanout).Concat(fanoutRedis).Concat(scale).ToList();
+        var all = results.Concat(fanout).Concat(fanoutRedis).Concat(scale).Concat(churn).ToList();
         if (failed.Count > 0 || all.Any(r => r.Figure.StartsWith(FanoutScenario.SetupFailed, StringComparison.Ordinal)))
         {
             foreach (var failure in failed)

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
-using System.Text;
-using Tako.Sse.Mvc.IntegrationTests.Infrastructure;
-
 namespace Tako.Sse.Mvc.IntegrationTests.Benchmarks;
 
 /// <summary>
@@ -13,12 +8,10 @@ namespace Tako.Sse.Mvc.IntegrationTests.Benchmarks;
 [Collection(BenchmarkHarnessCollection.Name)]
 public sealed class FanoutHarnessTests
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(5);
-
     [Fact]
     public async Task Every_side_of_a_tiny_fanout_run_sets_up_and_delivers()
     {
-        var (exitCode, output) = await RunBenchmarksAsync(
+        var (exitCode, output) = await BenchmarkHarness.RunAsync(
             "e2e", "--only", "fanout", "--fanout-subscribers", "50", "--fanout-duration", "1s", "--fanout-latency-events", "10");
 
         // 0: every target met, 1: a target missed (a speed figure, not this test's business); 3: a side could
@@ -43,59 +36,5 @@ public sealed class FanoutHarnessTests
         var line = last ? lines.LastOrDefault() : lines.FirstOrDefault();
         line.Should().NotBeNull($"the table has a row '{figure}'; the run printed:\n{output}");
         return line!.Split('|', StringSplitOptions.TrimEntries)[2..6];
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunBenchmarksAsync(params string[] arguments)
-    {
-        var configuration = typeof(FanoutHarnessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "Configuration").Value!;
-        var dll = Path.Combine(RepositoryPaths.Root, "test", "Tako.Sse.Mvc.Benchmarks", "bin", configuration, "net10.0", "Tako.Sse.Mvc.Benchmarks.dll");
-        File.Exists(dll).Should().BeTrue($"the benchmarks are built with the tests ({dll})");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = start };
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(s_timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The fan-out harness took longer than {s_timeout}:\n{output}");
-        }
-
-        // WaitForExitAsync has also waited for the redirected output to end.
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
-
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.Append(line).Append('\n');
-                }
-            }
-        }
     }
 }

@@ -30,7 +30,15 @@ internal sealed class FanoutClient : IAsyncDisposable
     public long Delivered => Interlocked.Read(ref _delivered);
 
     /// <summary>Starts the child; its connections start from <paramref name="source"/> (127.0.0.1 if null).</summary>
-    public static FanoutClient Start(string mode, Uri url, int subscribers, System.Net.IPAddress? source = null)
+    public static FanoutClient Start(string mode, Uri url, int subscribers, System.Net.IPAddress? source = null) =>
+        Start(
+            FanoutClientProcess.Verb,
+            source is null
+                ? [mode, url.ToString(), subscribers.ToString(CultureInfo.InvariantCulture)]
+                : [mode, url.ToString(), subscribers.ToString(CultureInfo.InvariantCulture), source.ToString()]);
+
+    /// <summary>Starts this executable as another kind of child (the churn run's), with its verb and arguments.</summary>
+    public static FanoutClient Start(string verb, IEnumerable<string> arguments)
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
         var info = new ProcessStartInfo(path)
@@ -45,14 +53,12 @@ internal sealed class FanoutClient : IAsyncDisposable
             info.ArgumentList.Add(typeof(FanoutClient).Assembly.Location);
         }
 
-        info.ArgumentList.Add(FanoutClientProcess.Verb);
-        info.ArgumentList.Add(mode);
-        info.ArgumentList.Add(url.ToString());
-        info.ArgumentList.Add(subscribers.ToString(CultureInfo.InvariantCulture));
-        if (source is not null)
+        info.ArgumentList.Add(verb);
+        foreach (var argument in arguments)
         {
-            info.ArgumentList.Add(source.ToString());
+            info.ArgumentList.Add(argument);
         }
+
         return new FanoutClient(Process.Start(info) ?? throw new InvalidOperationException("The client process did not start."));
     }
 

@@ -39,10 +39,16 @@ internal sealed class FanoutServer : IAsyncDisposable
     /// <remarks>
     /// <paramref name="keepAlive"/> (the scale run's keep-alive windows) turns our keep-alive on and has a bare
     /// endpoint, <c>/fanout/bare-keepalive</c>, write the same comment to its streams at the same period.
+    /// <paramref name="backlog"/> (the churn run's <c>--churn-backlog</c>) replaces Kestrel's listen backlog of 512.
     /// </remarks>
-    public static async Task<FanoutServer> StartAsync(Action<ITakoSseBuilder>? hub = null, Action<ISignalRServerBuilder>? signalR = null, TimeSpan? keepAlive = null)
+    public static async Task<FanoutServer> StartAsync(Action<ITakoSseBuilder>? hub = null, Action<ISignalRServerBuilder>? signalR = null, TimeSpan? keepAlive = null, int? backlog = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        if (backlog is { } queue)
+        {
+            builder.WebHost.UseSockets(o => o.Backlog = queue);
+        }
+
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
