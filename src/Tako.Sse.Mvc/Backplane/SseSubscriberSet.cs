@@ -48,10 +48,14 @@ internal sealed class SseSubscriberSet
     private int _count;
 
     // The number of the last frame delivered (queued), and of the last one the deliverer has finished.
-    private long _delivered;
-    private long _handed;
+    // They wrap around after 2^32 frames; compared by their difference, which stays far from that.
+    private int _delivered;
+    private int _handed;
     private bool _draining;
     private int _waiting;
+
+    // Adds and removes waiting for the lock (read without it).
+    private int _joining;
 
     /// <summary>Gets the number of subscribers; may be read without the lock.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -65,8 +69,10 @@ internal sealed class SseSubscriberSet
     /// </summary>
     public void Add(SseSubscriber subscriber, int slot = 0)
     {
+        Interlocked.Increment(ref _joining);
         lock (_lock)
         {
+            Interlocked.Decrement(ref _joining);
             if (_count == _subscribers.Length)
             {
                 Array.Resize(ref _subscribers, _subscribers.Length == 0 ? 2 : _subscribers.Length * 2);
@@ -83,8 +89,10 @@ internal sealed class SseSubscriberSet
     /// <summary>Removes a subscriber in O(1) (the last one takes its place); false when it was not here.</summary>
     public bool Remove(SseSubscriber subscriber, int slot = 0)
     {
+        Interlocked.Increment(ref _joining);
         lock (_lock)
         {
+            Interlocked.Decrement(ref _joining);
             return RemoveLocked(subscriber, slot);
         }
     }
@@ -98,7 +106,7 @@ internal sealed class SseSubscriberSet
         lock (_lock)
         {
             _queued.Enqueue(frame);
-            _delivered++;
+            _delivered = unchecked(_delivered + 1);
         }
     }
 
@@ -157,7 +165,7 @@ internal sealed class SseSubscriberSet
         while (true)
         {
             SseChannelFrame? frame;
-            long number;
+            int number;
             int next;
             lock (_lock)
             {
@@ -167,7 +175,7 @@ internal sealed class SseSubscriberSet
                     return;
                 }
 
-                number = _handed + 1;
+                number = unchecked(_handed + 1);
                 next = _count;
             }
 
@@ -181,7 +189,7 @@ internal sealed class SseSubscriberSet
                     for (var i = next - 1; i >= end; i--)
                     {
                         ref var member = ref _subscribers[i];
-                        if (member.Handed >= number)
+                        if (number - member.Handed <= 0)
                         {
                             continue;
                         }
@@ -199,6 +207,7 @@ internal sealed class SseSubscriberSet
                 }
 
                 BatchHanded?.Invoke();
+                LetJoinersIn();
             }
 
             lock (_lock)
@@ -210,6 +219,18 @@ internal sealed class SseSubscriberSet
                     Monitor.PulseAll(_lock);
                 }
             }
+        }
+    }
+
+    // Between two batches: a lock released and taken straight back is most often taken again by the same
+    // thread, so a subscriber waiting to join or leave would wait for the whole fan-out after all. Give way
+    // until the waiters are in (a bounded spin that ends in yields of this thread).
+    private void LetJoinersIn()
+    {
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _joining) > 0 && spin.Count < 40)
+        {
+            spin.SpinOnce();
         }
     }
 
@@ -251,10 +272,11 @@ internal sealed class SseSubscriberSet
     }
 
     // Handed: the number of the last frame this member was handed, or was marked as having had when it joined.
-    private struct Member(SseSubscriber subscriber, int slot, long handed)
+    // 16 bytes, as a reference and a slot were before: the set of 19,000 is walked once per frame.
+    private struct Member(SseSubscriber subscriber, int slot, int handed)
     {
         public readonly SseSubscriber Subscriber = subscriber;
         public readonly int Slot = slot;
-        public long Handed = handed;
+        public int Handed = handed;
     }
 }
