@@ -9,6 +9,9 @@ namespace Tako.Sse.Mvc;
 /// <remarks>A leaf: it gets the connection, the key names and the pub/sub mode, never the hub.</remarks>
 internal sealed class RedisClusterProbe(RedisConnection connection, RedisKeys keys, RedisPubSubMode pubSub)
 {
+    /// <summary>Gets whether the announcements are sharded (a cluster), so there is anything to probe.</summary>
+    public bool IsSharded => pubSub.IsSharded;
+
     /// <summary>Gets the node that holds the channel's sharded subscription (a local lookup); null off a cluster.</summary>
     public System.Net.EndPoint? SubscribedAt(RedisChannelState state) =>
         pubSub.IsSharded && connection.Current is { } current

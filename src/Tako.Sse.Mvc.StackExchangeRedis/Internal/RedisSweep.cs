@@ -24,9 +24,7 @@ internal sealed class RedisSweep : IDisposable
     private readonly RedisCatchUp _catchUp;
     private readonly ILogger _redisLogger;
     private readonly ITimer _timer;
-    private readonly Func<RedisChannelState, System.Net.EndPoint?> _subscribedAt;
-    private readonly Func<RedisChannelState, Task<RedisStreamId?>> _newest;
-    private readonly Func<Task> _reconfigure;
+    private readonly RedisClusterProbe? _probe;
     private int _recheckInSweeps;
 
     /// <param name="table">The channels served here.</param>
@@ -36,9 +34,7 @@ internal sealed class RedisSweep : IDisposable
     /// <param name="probe">On a cluster, where a channel's sharded subscription is and what its stream holds; none in unit tests.</param>
     public RedisSweep(RedisChannelTable table, RedisCatchUp catchUp, TimeProvider timeProvider, ILogger redisLogger, RedisClusterProbe? probe = null)
     {
-        _subscribedAt = probe is null ? static _ => null : probe.SubscribedAt;
-        _newest = probe is null ? static _ => Task.FromResult<RedisStreamId?>(null) : probe.NewestAsync;
-        _reconfigure = probe is null ? static () => Task.CompletedTask : probe.ReconfigureAsync;
+        _probe = probe;
         _table = table;
         _catchUp = catchUp;
         _redisLogger = redisLogger;
@@ -109,7 +105,7 @@ internal sealed class RedisSweep : IDisposable
             {
                 _ = _catchUp.RunAsync(state);
             }
-            else if (state.Ready.IsCompletedSuccessfully && Quiet(state))
+            else if (_probe is { IsSharded: true } && state.Ready.IsCompletedSuccessfully && Quiet(state))
             {
                 _ = CheckDeafAsync(state);
             }
@@ -121,7 +117,7 @@ internal sealed class RedisSweep : IDisposable
     // Whether the channel's sharded subscription is on another node than last seen.
     private bool Moved(RedisChannelState state)
     {
-        if (_subscribedAt(state) is not { } now)
+        if (_probe?.SubscribedAt(state) is not { } now)
         {
             return false;
         }
@@ -151,7 +147,7 @@ internal sealed class RedisSweep : IDisposable
     {
         try
         {
-            if (await _newest(state).ConfigureAwait(false) is not { } newest)
+            if (await _probe!.NewestAsync(state).ConfigureAwait(false) is not { } newest)
             {
                 return;
             }
@@ -168,8 +164,8 @@ internal sealed class RedisSweep : IDisposable
             }
 
             RedisLog.SubscriptionDeaf(_redisLogger, state.Name, newest.ToString(), at.ToString());
-            await _reconfigure().ConfigureAwait(false);
-            state.SubscribedAt = _subscribedAt(state);
+            await _probe.ReconfigureAsync().ConfigureAwait(false);
+            state.SubscribedAt = _probe.SubscribedAt(state);
             await _catchUp.RunAsync(state).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)

@@ -88,10 +88,12 @@ internal static class ChannelMemoryMeasurement
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    private static InMemorySseHub Create()
+    /// <summary>An in-memory hub on the real encoder and the system clock, its channel options as given.</summary>
+    internal static InMemorySseHub Create(Action<SseChannelOptions>? configure = null)
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         var options = new TakoSseOptions();
+        configure?.Invoke(options.Channels);
         return new InMemorySseHub(
             new SseEncoder(Options.Create(options)),
             options.Channels,

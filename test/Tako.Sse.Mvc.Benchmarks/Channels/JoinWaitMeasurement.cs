@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Tako.Sse.Mvc.Benchmarks.Channels;
 
@@ -40,7 +36,11 @@ internal static class JoinWaitMeasurement
 
     private static async Task MeasureAsync(int n, TimeSpan window)
     {
-        using var hub = Create();
+        using var hub = ChannelMemoryMeasurement.Create(static o =>
+        {
+            o.SubscriberQueueSize = 16;
+            o.SlowSubscriberPolicy = SseSlowSubscriberPolicy.DropOldest;
+        });
         var subscribers = Enumerable.Range(0, n).Select(_ => hub.Subscribe("room", null, static () => { })).ToList();
 
         // First the publisher alone: what a fan-out costs.
@@ -92,19 +92,4 @@ internal static class JoinWaitMeasurement
     }
 
     private static double Quantile(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, q * sorted.Count)];
-
-    private static InMemorySseHub Create()
-    {
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        var options = new TakoSseOptions();
-        options.Channels.SubscriberQueueSize = 16;
-        options.Channels.SlowSubscriberPolicy = SseSlowSubscriberPolicy.DropOldest;
-        return new InMemorySseHub(
-            new SseEncoder(Options.Create(options)),
-            options.Channels,
-            TimeProvider.System,
-            new SseChannelMetrics(meters),
-            NullLogger.Instance,
-            new SseEventIds());
-    }
 }
