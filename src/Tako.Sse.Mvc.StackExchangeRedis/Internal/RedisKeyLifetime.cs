@@ -3,7 +3,8 @@ namespace Tako.Sse.Mvc;
 /// <summary>
 /// How long a channel's stream outlives its last publication: every key the hub writes expires once its channel
 /// is idle, whatever the options, so that short-lived channels (one per user, one per order) cannot pile up in
-/// Redis. The script refreshes the expiry on every publication.
+/// Redis. The script renews the expiry once per window of its lifetime (<see cref="RedisAppendScript.Window"/>),
+/// setting it a window longer, so a key lives at least its lifetime after its channel's last event.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
