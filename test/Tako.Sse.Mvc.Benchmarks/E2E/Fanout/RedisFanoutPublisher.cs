@@ -4,8 +4,9 @@ using System.Globalization;
 namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
 /// <summary>
-/// Publishes one side's events on one instance of the fanout-redis run, paced by what the child processes
-/// report delivered (all of them added up).
+/// Publishes one side's events on one instance of the fanout-redis and fanout-cluster runs, paced by what the
+/// child processes report delivered (all of them added up): each event reaches <c>eachSubscribers</c> on every
+/// instance (all of them in fanout-redis, its channel's in fanout-cluster).
 /// </summary>
 internal sealed class RedisFanoutPublisher(FanoutSide side, IServiceProvider services, FanoutClient[] clients, int eachSubscribers)
 {
@@ -30,6 +31,20 @@ internal sealed class RedisFanoutPublisher(FanoutSide side, IServiceProvider ser
     {
         await side.PublishAsync(services, Published, CancellationToken.None);
         Published++;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="events"/> one after the other and waits until each has reached every subscriber
+    /// it is owed to: once it has, every instance's subscriptions are in place and nothing before it is timed.
+    /// </summary>
+    public async Task<bool> PrimeAsync(int events)
+    {
+        for (var i = 0; i < events; i++)
+        {
+            await PublishAsync();
+        }
+
+        return await SettleAsync();
     }
 
     public async Task<(double Rate, double CpuPerThousand)> FloodAsync(TimeSpan duration)
