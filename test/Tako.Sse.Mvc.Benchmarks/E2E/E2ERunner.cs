@@ -25,6 +25,7 @@ internal static class E2ERunner
         var results = new List<E2EResult>();
         var fanout = new List<E2EResult>();
         var fanoutRedis = new List<E2EResult>();
+        var fanoutCluster = new List<E2EResult>();
         var failed = new List<string>();
         var scale = new List<E2EResult>();
         string? scaleTable = null;
@@ -47,6 +48,7 @@ internal static class E2ERunner
         await Run("keepalive", () => KeepAliveCostScenario.RunAsync(options));
         await Run("fanout", () => FanoutScenario.RunAsync(options), fanout);
         await Run("fanout-redis", () => RedisFanoutScenario.RunAsync(options), fanoutRedis);
+        await Run("fanout-cluster", () => ClusterFanoutScenario.RunAsync(options), fanoutCluster);
         await Run(
             "scale",
             async () =>
@@ -94,6 +96,11 @@ internal static class E2ERunner
             ReportPrinter.PrintTable(fanoutRedis, "in-memory hub", "SignalR through Redis", "ours through Redis");
         }
 
+        if (fanoutCluster.Count > 0)
+        {
+            PrintClusterTables(fanoutCluster);
+        }
+
         if (scaleTable is not null)
         {
             Console.WriteLine(scaleTable);
@@ -106,7 +113,7 @@ internal static class E2ERunner
         }
 
         // 3: some side or scenario could not run at all (its row says why); 1: a target was missed.
-        var all = results.Concat(fanout).Concat(fanoutRedis).Concat(scale).Concat(churn).ToList();
+        var all = results.Concat(fanout).Concat(fanoutRedis).Concat(fanoutCluster).Concat(scale).Concat(churn).ToList();
         if (failed.Count > 0 || all.Any(r => r.Figure.StartsWith(FanoutScenario.SetupFailed, StringComparison.Ordinal)))
         {
             foreach (var failure in failed)
@@ -118,6 +125,20 @@ internal static class E2ERunner
         }
 
         return all.Any(r => r.Met == false) ? 1 : 0;
+
+        // The main table, then each window's redis-server CPU node by node.
+        static void PrintClusterTables(List<E2EResult> rows)
+        {
+            var one = rows.Where(r => r.Figure.StartsWith(ClusterFanoutScenario.OneMasterNodes, StringComparison.Ordinal)).ToList();
+            var spread = rows.Where(r => r.Figure.StartsWith(ClusterFanoutScenario.SpreadNodes, StringComparison.Ordinal)).ToList();
+            ReportPrinter.PrintTable(rows.Except(one).Except(spread), "ours, classic (forced)", "SignalR (classic)", "ours, sharded", "ours, standalone Redis");
+            Console.WriteLine("(a) redis-server CPU per 1,000 published events, publishing only to master 1's channels (against master 1's):");
+            Console.WriteLine();
+            ReportPrinter.PrintTable(one.Select(r => r with { Figure = r.Figure[ClusterFanoutScenario.OneMasterNodes.Length..] }), "ours, classic (forced)", "SignalR (classic)", "ours, sharded");
+            Console.WriteLine("(b) redis-server CPU per 1,000 published events, publishing to all channels:");
+            Console.WriteLine();
+            ReportPrinter.PrintTable(spread.Select(r => r with { Figure = r.Figure[ClusterFanoutScenario.SpreadNodes.Length..] }), "ours, classic (forced)", "SignalR (classic)", "ours, sharded");
+        }
 
         async Task Run(string name, Func<Task<IReadOnlyList<E2EResult>>> scenario, List<E2EResult>? into = null)
         {
