@@ -129,15 +129,28 @@ internal static class E2ERunner
         // The main table, then each window's redis-server CPU node by node.
         static void PrintClusterTables(List<E2EResult> rows)
         {
-            var one = rows.Where(r => r.Figure.StartsWith(ClusterFanoutScenario.OneMasterNodes, StringComparison.Ordinal)).ToList();
-            var spread = rows.Where(r => r.Figure.StartsWith(ClusterFanoutScenario.SpreadNodes, StringComparison.Ordinal)).ToList();
-            ReportPrinter.PrintTable(rows.Except(one).Except(spread), "ours, classic (forced)", "SignalR (classic)", "ours, sharded", "ours, standalone Redis");
-            Console.WriteLine("(a) redis-server CPU per 1,000 published events, publishing only to master 1's channels (against master 1's):");
-            Console.WriteLine();
-            ReportPrinter.PrintTable(one.Select(r => r with { Figure = r.Figure[ClusterFanoutScenario.OneMasterNodes.Length..] }), "ours, classic (forced)", "SignalR (classic)", "ours, sharded");
-            Console.WriteLine("(b) redis-server CPU per 1,000 published events, publishing to all channels:");
-            Console.WriteLine();
-            ReportPrinter.PrintTable(spread.Select(r => r with { Figure = r.Figure[ClusterFanoutScenario.SpreadNodes.Length..] }), "ours, classic (forced)", "SignalR (classic)", "ours, sharded");
+            (string Prefix, string Title)[] nodeTables =
+            [
+                (ClusterFanoutScenario.OneMasterNodes, "(a) redis-server CPU per 1,000 published events, publishing only to master 1's channels (against master 1's):"),
+                (ClusterFanoutScenario.SpreadNodes, "(b) redis-server CPU per 1,000 published events, publishing to all channels:"),
+                (ClusterFanoutScenario.IdleNodes, "redis-server CPU per second with the subscribers connected and nothing published:"),
+            ];
+            ReportPrinter.PrintTable(
+                rows.Where(r => !nodeTables.Any(t => r.Figure.StartsWith(t.Prefix, StringComparison.Ordinal))),
+                "ours, classic (forced)",
+                "SignalR (classic)",
+                "ours, sharded",
+                "ours, standalone Redis");
+            foreach (var (prefix, title) in nodeTables)
+            {
+                Console.WriteLine(title);
+                Console.WriteLine();
+                ReportPrinter.PrintTable(
+                    rows.Where(r => r.Figure.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r with { Figure = r.Figure[prefix.Length..] }),
+                    "ours, classic (forced)",
+                    "SignalR (classic)",
+                    "ours, sharded");
+            }
         }
 
         async Task Run(string name, Func<Task<IReadOnlyList<E2EResult>>> scenario, List<E2EResult>? into = null)

@@ -23,9 +23,16 @@ internal static class ClusterFanoutScenario
     /// <summary>The first words of each row of the per-node table of window (b).</summary>
     public const string SpreadNodes = "node (b): ";
 
+    /// <summary>The first words of each row of the per-node table of the window with nothing published.</summary>
+    public const string IdleNodes = "node (idle): ";
+
     // The default cluster-node-timeout, not the tests' second: on two loaded cores a master publishing flat out may
     // not answer the cluster bus within a second, and a failover in a window would measure the failover.
     private const string NodeTimeoutMs = "15000";
+
+    // Publications in flight: about 20 per master, so that on two shared cores a publisher waiting for a core
+    // between a reply and the next publication does not leave the masters idle (fanout-redis keeps 16 on its one).
+    private const int Concurrency = 64;
 
     private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(5);
 
@@ -142,7 +149,7 @@ internal static class ClusterFanoutScenario
         var clients = await RedisFanoutRun.OpenAsync(side.Name, side.Spread, servers, k * channels.Count);
         try
         {
-            var publisher = new RedisFanoutPublisher(side.Spread, servers[0].Services, clients, k);
+            var publisher = new RedisFanoutPublisher(side.Spread, servers[0].Services, clients, k, Concurrency);
 
             // One event to each channel, each awaited: every instance's subscription to every channel is in place.
             side.Spread.Targets = channels;
@@ -161,6 +168,11 @@ internal static class ClusterFanoutScenario
             await publisher.SettleAsync();
             await ServerSideProbe.WaitForJitToSettleAsync(Min(TimeSpan.FromSeconds(10), options.FanoutDuration * 2));
 
+            // Nothing published: what the subscriptions alone cost each node (on a cluster, ours also reads the newest
+            // id of each quiet channel every 5 s), which every window below carries too.
+            var idle = await RedisFanoutRun.IdleAsync(Min(s_warmUp, options.FanoutDuration / 2), side.Redis.Masters, side.Redis.ProcessIds);
+            Console.WriteLine($"  {side.Name} (idle): {idle.CommandsPerSecond:0} Redis commands/s; redis-server CPU per second: {string.Join(", ", idle.RedisCpuPerSecond.Select(Ms))}");
+
             RedisWindow? one = null;
             if (oneMaster is not null)
             {
@@ -174,7 +186,7 @@ internal static class ClusterFanoutScenario
             var all = await RedisFanoutRun.MeasureAsync(publisher, options.FanoutDuration, side.Redis.Masters, side.Redis.ProcessIds);
             Print(side.Name + " (b)", all);
             var settled = await publisher.SettleAsync();
-            return new Figures(one, all, settled ? 0 : publisher.Missing);
+            return new Figures(idle, one, all, settled ? 0 : publisher.Missing);
         }
         finally
         {
@@ -232,31 +244,29 @@ internal static class ClusterFanoutScenario
         yield return Row("the same, by command (INFO commandstats: a script's own commands count)", f => f.All.Breakdown, "-", "-", null);
         yield return Row("app servers' CPU per 1,000 deliveries (both instances, all channels)", f => Ms(f.All.CpuPerThousand), "-", "-", null);
         yield return Row("deliveries missing at the end", f => Count(f.Missing), "-", "-", null);
+        yield return Row("nothing published: Redis commands per second (summed over the masters)", f => Count(f.Idle.CommandsPerSecond), "-", "-", null);
+        yield return Row("nothing published: redis-server CPU per second, all processes summed", f => Ms(f.Idle.RedisCpuPerSecond.Sum()), "-", "-", null);
 
-        for (var i = 0; i < labels.Length; i++)
+        var nodeTables = new (string Prefix, Func<Figures, int, string> Value, Func<Figures, int, double>? Compared)[]
         {
-            var node = i;
-            yield return new(
-                $"{OneMasterNodes}{labels[node]}",
-                Cell(sharded, f => NodeCell(f.OneMaster, node)),
-                Cell(classic, f => NodeCell(f.OneMaster, node)),
-                Cell(signalR, f => NodeCell(f.OneMaster, node)),
-                $"sharded {Ratio(sharded, classic, f => f.OneMaster?.RedisCpuPerThousand[node] ?? double.NaN)} classic",
-                "-",
-                null);
-        }
-
-        for (var i = 0; i < labels.Length; i++)
+            (OneMasterNodes, (f, node) => NodeCell(f.OneMaster, node), (f, node) => f.OneMaster?.RedisCpuPerThousand[node] ?? double.NaN),
+            (SpreadNodes, (f, node) => Ms(f.All.RedisCpuPerThousand[node]), (f, node) => f.All.RedisCpuPerThousand[node]),
+            (IdleNodes, (f, node) => Ms(f.Idle.RedisCpuPerSecond[node]), null),
+        };
+        foreach (var (prefix, value, compared) in nodeTables)
         {
-            var node = i;
-            yield return new(
-                $"{SpreadNodes}{labels[node]}",
-                Cell(sharded, f => Ms(f.All.RedisCpuPerThousand[node])),
-                Cell(classic, f => Ms(f.All.RedisCpuPerThousand[node])),
-                Cell(signalR, f => Ms(f.All.RedisCpuPerThousand[node])),
-                $"sharded {Ratio(sharded, classic, f => f.All.RedisCpuPerThousand[node])} classic",
-                "-",
-                null);
+            for (var node = 0; node < labels.Length; node++)
+            {
+                var at = node;
+                yield return new(
+                    prefix + labels[at],
+                    Cell(sharded, f => value(f, at)),
+                    Cell(classic, f => value(f, at)),
+                    Cell(signalR, f => value(f, at)),
+                    compared is null ? "-" : $"sharded {Ratio(sharded, classic, f => compared(f, at))} classic",
+                    "-",
+                    null);
+            }
         }
     }
 
@@ -298,6 +308,6 @@ internal static class ClusterFanoutScenario
     /// <summary>A side: its subscribers and publisher, how its servers are built, and the pub/sub its hub must use (null: not ours).</summary>
     private sealed record Side(string Name, SpreadFanoutSide Spread, Action<ITakoSseBuilder>? Hub, Action<Microsoft.AspNetCore.SignalR.ISignalRServerBuilder>? SignalR, Redis Redis, bool? Sharded);
 
-    /// <summary>A side's windows: (a) one master's channels (on the cluster only) and (b) all of them.</summary>
-    private sealed record Figures(RedisWindow? OneMaster, RedisWindow All, long Missing);
+    /// <summary>A side's windows: nothing published, (a) one master's channels (on the cluster only) and (b) all of them.</summary>
+    private sealed record Figures(RedisIdleWindow Idle, RedisWindow? OneMaster, RedisWindow All, long Missing);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -56,6 +57,19 @@ internal static class RedisFanoutRun
         }
     }
 
+    /// <summary>What <paramref name="servers"/> ran and each process of <paramref name="processIds"/> spent while nothing was published.</summary>
+    public static async Task<RedisIdleWindow> IdleAsync(TimeSpan duration, IReadOnlyList<IServer> servers, IReadOnlyList<int> processIds)
+    {
+        var commandsBefore = await RedisCommandStats.TotalAsync(servers);
+        var cpuBefore = RedisProcessCpu.Read(processIds);
+        var started = Stopwatch.GetTimestamp();
+        await Task.Delay(duration);
+        var cpuAfter = RedisProcessCpu.Read(processIds);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var commands = await RedisCommandStats.TotalAsync(servers) - commandsBefore - servers.Count;
+        return new RedisIdleWindow(commands / seconds, [.. cpuAfter.Zip(cpuBefore, (after, before) => (after - before).TotalMilliseconds / seconds)]);
+    }
+
     /// <summary>
     /// One flat-out window of <paramref name="publisher"/>, with what <paramref name="servers"/> ran in it (their
     /// commands, from <c>INFO</c>) and what each process of <paramref name="processIds"/> spent (its CPU time).
@@ -82,6 +96,11 @@ internal static class RedisFanoutRun
             [.. cpuAfter.Zip(cpuBefore, (after, before) => (after - before).TotalMilliseconds / (published / 1000.0))]);
     }
 }
+
+/// <summary>A window with nothing published: what Redis does for the subscriptions alone, per second.</summary>
+/// <param name="CommandsPerSecond">Redis commands per second, summed over the servers read.</param>
+/// <param name="RedisCpuPerSecond">Each redis-server's CPU per second, in the order of the process ids given.</param>
+internal sealed record RedisIdleWindow(double CommandsPerSecond, double[] RedisCpuPerSecond);
 
 /// <summary>A flat-out window through Redis.</summary>
 /// <param name="Rate">Delivered events/s, counted by the subscribers.</param>
