@@ -6,7 +6,7 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E;
 internal sealed class E2EOptions
 {
     // A plain e2e run is all of these; the scale run (half an hour) and the churn run run only when named.
-    private static readonly string[] s_scenarios = ["throughput", "latency", "idle", "keepalive", "ttfb", "fanout", "fanout-redis"];
+    private static readonly string[] s_scenarios = ["throughput", "latency", "idle", "keepalive", "ttfb", "fanout", "fanout-redis", "fanout-cluster"];
     private static readonly string[] s_named = [.. s_scenarios, "scale", "churn"];
 
     /// <summary>Gets the events per throughput run (each side, each round).</summary>
@@ -56,6 +56,15 @@ internal sealed class E2EOptions
 
     /// <summary>Gets the sides of the fan-out run to measure (all four by default; the table needs all four).</summary>
     public IReadOnlySet<string> FanoutSides { get; private set; } = new HashSet<string>(["ours", "naive", "signalr", "bare", "multi"]);
+
+    /// <summary>Gets the channels of the fanout-cluster run, as many on each master (rounded down to a multiple of 3).</summary>
+    public int ClusterChannels { get; private set; } = 300;
+
+    /// <summary>
+    /// Gets the subscribers of each channel of the fanout-cluster run, on each of its two instances: 8 puts 4,800 on
+    /// 300 channels, about the 5,000 of the fanout-redis run on one.
+    /// </summary>
+    public int ClusterSubscribers { get; private set; } = 8;
 
     /// <summary>Gets the subscriber counts of the scale run; 0 is the most the open-file limit allows.</summary>
     public IReadOnlyList<int> ScaleSizes { get; private set; } = [5_000, 10_000, 0];
@@ -120,12 +129,17 @@ internal sealed class E2EOptions
           --first-event 500ms delay before the first event of the TTFB source (10ms..10s)
           --ttfb-samples N    TTFB requests per side (default 5, 1..50)
           --fanout-subscribers N  subscribers of the fan-out run, each side (default 5000, 1..10000)
-          --fanout-duration 10s   flat-out publishing window, with and without a stuck subscriber (1s..60s)
+          --fanout-duration 10s   flat-out publishing window, with and without a stuck subscriber (1s..60s);
+                                  also each window of fanout-redis and fanout-cluster
           --fanout-latency-events N  events of the fixed-rate fan-out run (default 200, 10..5000)
           --fanout-interval 20ms  period of that run (1ms..1s)
           --fanout-sides a,b      any of ours, naive, signalr, bare, multi: measure only these (prints their lines;
                                   the main table needs the first four, the multi-channel table ours and multi)
-          --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout, fanout-redis, scale, churn
+          --cluster-channels N    channels of the fanout-cluster run, a third on each master (default 300, 3..3000)
+          --cluster-subscribers N subscribers of each of them on each of the 2 instances (default 8, 1..100;
+                                  channels times subscribers at most 10000)
+          --only a,b          any of: throughput, latency, idle, keepalive, ttfb, fanout, fanout-redis, fanout-cluster,
+                              scale, churn
                               (scale and churn only when named)
           --scale-sizes a,b   subscribers of the scale run, max = the open-file limit's most (default 5000,10000,max; 1..100000)
           --scale-rates a,b   publish rates it steps through, events/s (default 1,2,5,10,20)
@@ -174,6 +188,8 @@ internal sealed class E2EOptions
                 case "--fanout-latency-events": options.FanoutLatencyEvents = Int(value, 10, 5_000); break;
                 case "--fanout-interval": options.FanoutInterval = Time(value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1)); break;
                 case "--fanout-sides": options.FanoutSides = new HashSet<string>(value.Split(','), StringComparer.Ordinal); break;
+                case "--cluster-channels": options.ClusterChannels = Int(value, 3, 3_000) / 3 * 3; break;
+                case "--cluster-subscribers": options.ClusterSubscribers = Int(value, 1, 100); break;
                 case "--only": options.Only = Scenarios(value); break;
                 case "--scale-sizes": options.ScaleSizes = [.. value.Split(',').Select(v => v == "max" ? 0 : Int(v, 1, 100_000))]; break;
                 case "--scale-rates": options.ScaleRates = [.. value.Split(',').Select(v => Int(v, 1, 1_000)).Order()]; break;
@@ -190,6 +206,12 @@ internal sealed class E2EOptions
                 case "--profile": options.Profile = value is "ours" or "builtin" or "limit" ? value : throw new ArgumentException($"--profile takes ours, builtin or limit.\n{Usage}"); break;
                 default: throw new ArgumentException($"Unknown option {name}.\n{Usage}");
             }
+        }
+
+        // Each instance's subscribers are one child process's streams, bounded as the fan-out run's are.
+        if (options.ClusterChannels * options.ClusterSubscribers > 10_000)
+        {
+            throw new ArgumentException($"--cluster-channels times --cluster-subscribers is at most 10000 (one child process's streams per instance).\n{Usage}");
         }
 
         return options;

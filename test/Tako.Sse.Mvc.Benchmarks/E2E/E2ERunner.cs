@@ -25,6 +25,7 @@ internal static class E2ERunner
         var results = new List<E2EResult>();
         var fanout = new List<E2EResult>();
         var fanoutRedis = new List<E2EResult>();
+        var fanoutCluster = new List<E2EResult>();
         var failed = new List<string>();
         var scale = new List<E2EResult>();
         string? scaleTable = null;
@@ -47,6 +48,7 @@ internal static class E2ERunner
         await Run("keepalive", () => KeepAliveCostScenario.RunAsync(options));
         await Run("fanout", () => FanoutScenario.RunAsync(options), fanout);
         await Run("fanout-redis", () => RedisFanoutScenario.RunAsync(options), fanoutRedis);
+        await Run("fanout-cluster", () => ClusterFanoutScenario.RunAsync(options), fanoutCluster);
         await Run(
             "scale",
             async () =>
@@ -94,6 +96,11 @@ internal static class E2ERunner
             ReportPrinter.PrintTable(fanoutRedis, "in-memory hub", "SignalR through Redis", "ours through Redis");
         }
 
+        if (fanoutCluster.Count > 0)
+        {
+            PrintClusterTables(fanoutCluster);
+        }
+
         if (scaleTable is not null)
         {
             Console.WriteLine(scaleTable);
@@ -106,7 +113,7 @@ internal static class E2ERunner
         }
 
         // 3: some side or scenario could not run at all (its row says why); 1: a target was missed.
-        var all = results.Concat(fanout).Concat(fanoutRedis).Concat(scale).Concat(churn).ToList();
+        var all = results.Concat(fanout).Concat(fanoutRedis).Concat(fanoutCluster).Concat(scale).Concat(churn).ToList();
         if (failed.Count > 0 || all.Any(r => r.Figure.StartsWith(FanoutScenario.SetupFailed, StringComparison.Ordinal)))
         {
             foreach (var failure in failed)
@@ -118,6 +125,33 @@ internal static class E2ERunner
         }
 
         return all.Any(r => r.Met == false) ? 1 : 0;
+
+        // The main table, then each window's redis-server CPU node by node.
+        static void PrintClusterTables(List<E2EResult> rows)
+        {
+            (string Prefix, string Title)[] nodeTables =
+            [
+                (ClusterFanoutScenario.OneMasterNodes, "(a) redis-server CPU per 1,000 published events, publishing only to master 1's channels (against master 1's):"),
+                (ClusterFanoutScenario.SpreadNodes, "(b) redis-server CPU per 1,000 published events, publishing to all channels:"),
+                (ClusterFanoutScenario.IdleNodes, "redis-server CPU per second with the subscribers connected and nothing published:"),
+            ];
+            ReportPrinter.PrintTable(
+                rows.Where(r => !nodeTables.Any(t => r.Figure.StartsWith(t.Prefix, StringComparison.Ordinal))),
+                "ours, classic (forced)",
+                "SignalR (classic)",
+                "ours, sharded",
+                "ours, standalone Redis");
+            foreach (var (prefix, title) in nodeTables)
+            {
+                Console.WriteLine(title);
+                Console.WriteLine();
+                ReportPrinter.PrintTable(
+                    rows.Where(r => r.Figure.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r with { Figure = r.Figure[prefix.Length..] }),
+                    "ours, classic (forced)",
+                    "SignalR (classic)",
+                    "ours, sharded");
+            }
+        }
 
         async Task Run(string name, Func<Task<IReadOnlyList<E2EResult>>> scenario, List<E2EResult>? into = null)
         {

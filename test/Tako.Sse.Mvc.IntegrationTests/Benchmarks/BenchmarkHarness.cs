@@ -13,6 +13,18 @@ internal static class BenchmarkHarness
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The cells after the figure of the table row that starts with <paramref name="figure"/>: in the first table
+    /// that has one, or in the last (<paramref name="last"/>).
+    /// </summary>
+    public static string[] Row(string output, string figure, bool last = false)
+    {
+        var lines = output.Split('\n').Where(l => l.StartsWith(figure, StringComparison.Ordinal)).ToList();
+        var line = last ? lines.LastOrDefault() : lines.FirstOrDefault();
+        line.Should().NotBeNull($"the table has a row '{figure}'; the run printed:\n{output}");
+        return line!.Split('|', StringSplitOptions.TrimEntries)[2..];
+    }
+
     public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
     {
         var configuration = typeof(BenchmarkHarness).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

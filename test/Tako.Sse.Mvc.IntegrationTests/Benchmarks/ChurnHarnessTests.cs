@@ -27,10 +27,5 @@ public sealed class ChurnHarnessTests
     }
 
     // The value of the churn table's row that starts with the figure.
-    private static string Row(string output, string figure)
-    {
-        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(figure, StringComparison.Ordinal));
-        line.Should().NotBeNull($"the table has a row '{figure}'; the run printed:\n{output}");
-        return line!.Split('|', StringSplitOptions.TrimEntries)[2];
-    }
+    private static string Row(string output, string figure) => BenchmarkHarness.Row(output, figure)[0];
 }

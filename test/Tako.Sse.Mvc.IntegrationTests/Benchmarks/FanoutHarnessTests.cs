@@ -30,11 +30,5 @@ public sealed class FanoutHarnessTests
     }
 
     // The four side columns of the table row that starts with the figure: in the main table, or in the last one.
-    private static string[] TableRow(string output, string figure, bool last = false)
-    {
-        var lines = output.Split('\n').Where(l => l.StartsWith(figure, StringComparison.Ordinal)).ToList();
-        var line = last ? lines.LastOrDefault() : lines.FirstOrDefault();
-        line.Should().NotBeNull($"the table has a row '{figure}'; the run printed:\n{output}");
-        return line!.Split('|', StringSplitOptions.TrimEntries)[2..6];
-    }
+    private static string[] TableRow(string output, string figure, bool last = false) => BenchmarkHarness.Row(output, figure, last)[..4];
 }

@@ -1,5 +1,3 @@
-using Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
-
 namespace Tako.Sse.Mvc.StackExchangeRedis.Tests.Cluster;
 
 /// <summary>The test cluster itself: what the other cluster tests rely on it to do.</summary>

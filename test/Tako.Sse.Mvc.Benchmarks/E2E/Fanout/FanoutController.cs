@@ -23,6 +23,10 @@ public sealed class FanoutController : ControllerBase
         return SseActionResult.Subscribe([FanoutSides.Channel, .. Enumerable.Range(1, FanoutSides.OwnChannels).Select(j => $"own{own}-{j}")]);
     }
 
+    // The fanout-cluster run: each stream on the next of many channels, in turn.
+    [HttpGet("spread")]
+    public SseActionResult Spread([FromServices] FanoutSpread spread) => SseActionResult.Subscribe(spread.Next());
+
     [HttpGet("naive")]
     public ServerSentEventsResult<string> Naive([FromServices] NaiveFanout fanout) =>
         TypedResults.ServerSentEvents(fanout.SubscribeAsync(HttpContext.RequestAborted));

@@ -1,6 +1,6 @@
 namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
-/// <summary>How many connections are in the hub's group now.</summary>
+/// <summary>How many connections are in the hub's group (or groups, <see cref="SpreadFanoutHub"/>) now.</summary>
 public sealed class FanoutHubConnections
 {
     private int _count;

@@ -13,7 +13,8 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
 /// <summary>
 /// Kestrel on 127.0.0.1 with the four sides of the fan-out run (<see cref="FanoutController"/> for ours and
-/// the naive fan-out, <see cref="FanoutHub"/> for SignalR, a bare endpoint for <see cref="BareRingFanout"/>) and the idle streams of the other runs, used here to
+/// the naive fan-out, <see cref="FanoutHub"/> for SignalR, a bare endpoint for <see cref="BareRingFanout"/>), the
+/// many channels of the fanout-cluster run (<see cref="FanoutSpread"/>, <see cref="SpreadFanoutHub"/>) and the idle streams of the other runs, used here to
 /// bring Kestrel's memory pool to its working size before the memory baseline.
 /// </summary>
 internal sealed class FanoutServer : IAsyncDisposable
@@ -61,6 +62,7 @@ internal sealed class FanoutServer : IAsyncDisposable
         builder.Services.AddSingleton<BareRingFanout>();
         builder.Services.AddSingleton<BareKeepAlive>();
         builder.Services.AddSingleton<FanoutHubConnections>();
+        builder.Services.AddSingleton<FanoutSpread>();
         builder.Services.AddControllers().AddApplicationPart(typeof(FanoutServer).Assembly);
         var hubs = builder.Services.AddSignalR();
         signalR?.Invoke(hubs);
@@ -73,6 +75,7 @@ internal sealed class FanoutServer : IAsyncDisposable
         app.UseWebSockets();
         app.MapControllers();
         app.MapHub<FanoutHub>("/fanout/hub");
+        app.MapHub<SpreadFanoutHub>("/fanout/spread-hub");
         app.MapGet("/fanout/bare", (HttpContext context, BareRingFanout ring) => ring.HoldAsync(context));
         var bare = app.Services.GetRequiredService<BareKeepAlive>();
         app.MapGet("/fanout/bare-keepalive", (HttpContext context, E2EWorkload workload) => bare.HoldAsync(context, workload));

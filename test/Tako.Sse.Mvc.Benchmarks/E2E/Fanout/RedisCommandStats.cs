@@ -32,6 +32,19 @@ internal static class RedisCommandStats
         return calls;
     }
 
+    /// <summary><c>total_commands_processed</c> of <c>INFO stats</c>, summed over the servers.</summary>
+    public static async Task<long> TotalAsync(IEnumerable<IServer> servers)
+    {
+        var total = 0L;
+        foreach (var server in servers)
+        {
+            var stats = await server.InfoAsync("stats");
+            total += long.Parse(stats.SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value, CultureInfo.InvariantCulture);
+        }
+
+        return total;
+    }
+
     /// <summary>Each command's calls between two readings per published event, largest first: <c>evalsha 1, xadd 1, …</c>.</summary>
     public static string PerEvent(Dictionary<string, long> before, Dictionary<string, long> after, long published)
     {

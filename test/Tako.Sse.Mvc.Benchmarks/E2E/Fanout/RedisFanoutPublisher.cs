@@ -4,17 +4,19 @@ using System.Globalization;
 namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 
 /// <summary>
-/// Publishes one side's events on one instance of the fanout-redis run, paced by what the child processes
-/// report delivered (all of them added up).
+/// Publishes one side's events on one instance of the fanout-redis and fanout-cluster runs, paced by what the
+/// child processes report delivered (all of them added up): each event reaches <c>eachSubscribers</c> on every
+/// instance (all of them in fanout-redis, its channel's in fanout-cluster).
 /// </summary>
-internal sealed class RedisFanoutPublisher(FanoutSide side, IServiceProvider services, FanoutClient[] clients, int eachSubscribers)
+/// <remarks>
+/// Several publications are in flight, as from many requests at once (<paramref name="concurrency"/>, 16 by
+/// default): through Redis, one at a time would measure the round trip, not the fan-out. The fanout-cluster run,
+/// which spreads its events over three masters, keeps more in flight.
+/// </remarks>
+internal sealed class RedisFanoutPublisher(FanoutSide side, IServiceProvider services, FanoutClient[] clients, int eachSubscribers, int concurrency = 16)
 {
     // Events published and not yet delivered to the average subscriber, as in the fanout run.
     private const int Window = 128;
-
-    // Several publications in flight, as from many requests at once: through Redis, one at a time would
-    // measure the round trip, not the fan-out.
-    private const int Concurrency = 16;
 
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(30);
 
@@ -30,6 +32,20 @@ internal sealed class RedisFanoutPublisher(FanoutSide side, IServiceProvider ser
     {
         await side.PublishAsync(services, Published, CancellationToken.None);
         Published++;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="events"/> one after the other and waits until each has reached every subscriber
+    /// it is owed to: once it has, every instance's subscriptions are in place and nothing before it is timed.
+    /// </summary>
+    public async Task<bool> PrimeAsync(int events)
+    {
+        for (var i = 0; i < events; i++)
+        {
+            await PublishAsync();
+        }
+
+        return await SettleAsync();
     }
 
     public async Task<(double Rate, double CpuPerThousand)> FloodAsync(TimeSpan duration)
@@ -50,7 +66,7 @@ internal sealed class RedisFanoutPublisher(FanoutSide side, IServiceProvider ser
                     continue;
                 }
 
-                if (pending.Count >= Concurrency)
+                if (pending.Count >= concurrency)
                 {
                     await pending.Dequeue();
                 }

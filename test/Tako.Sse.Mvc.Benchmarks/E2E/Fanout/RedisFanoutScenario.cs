@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Tako.Sse.Mvc.Testing;
@@ -16,9 +15,6 @@ namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 /// </summary>
 internal static class RedisFanoutScenario
 {
-    // Keeps SignalR's channels apart from ours on the shared redis-server.
-    private const string SignalRChannelPrefix = "tako-bench-signalr";
-
     private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(5);
 
     public static async Task<IReadOnlyList<E2EResult>> RunAsync(E2EOptions options)
@@ -49,8 +45,8 @@ internal static class RedisFanoutScenario
                 onRedis = await MeasureAsync("redis", FanoutSides.Ours, [first, second], n, options, server);
             }
 
-            await using (var first = await FanoutServer.StartAsync(signalR: s => AddSignalRBackplane(s, redis.EndPoint)))
-            await using (var second = await FanoutServer.StartAsync(signalR: s => AddSignalRBackplane(s, redis.EndPoint)))
+            await using (var first = await FanoutServer.StartAsync(signalR: s => RedisFanoutRun.AddSignalRBackplane(s, redis.EndPoint)))
+            await using (var second = await FanoutServer.StartAsync(signalR: s => RedisFanoutRun.AddSignalRBackplane(s, redis.EndPoint)))
             {
                 signalR = await MeasureAsync("SignalR redis", FanoutSides.SignalR, [first, second], n, options, server);
             }
@@ -89,34 +85,16 @@ internal static class RedisFanoutScenario
         ];
     }
 
-    // SignalR's backplane on the run's redis-server, under a prefix of its own.
-    private static void AddSignalRBackplane(ISignalRServerBuilder signalR, string endPoint) =>
-        signalR.AddStackExchangeRedis(endPoint, o => o.Configuration.ChannelPrefix = RedisChannel.Literal(SignalRChannelPrefix));
-
     private static async Task<Figures> MeasureAsync(string name, FanoutSide side, FanoutServer[] servers, int n, E2EOptions options, IServer? redis)
     {
         var each = n / servers.Length;
-        var clients = servers.Select(s => FanoutClient.Start(side.ClientMode, new Uri(s.BaseAddress, side.Path), each)).ToArray();
+        var clients = await RedisFanoutRun.OpenAsync(name, side, servers, each);
         try
         {
-            foreach (var client in clients)
-            {
-                if (!await client.WaitOpenAsync(TimeSpan.FromMinutes(3)))
-                {
-                    throw new InvalidOperationException($"{name}: the subscribers did not open.");
-                }
-            }
-
-            if (!await ServerSideProbe.WaitUntilAsync(() => servers.Sum(s => side.Subscribers(s.Services)) == n, TimeSpan.FromSeconds(60)))
-            {
-                throw new InvalidOperationException($"{name}: not every subscriber joined.");
-            }
-
             var publisher = new RedisFanoutPublisher(side, servers[0].Services, clients, each);
 
             // The first event also proves every instance's subscription is in place before anything is timed.
-            await publisher.PublishAsync();
-            if (!await publisher.SettleAsync())
+            if (!await publisher.PrimeAsync(1))
             {
                 throw new InvalidOperationException($"{name}: the first event did not reach every subscriber.");
             }
@@ -127,38 +105,23 @@ internal static class RedisFanoutScenario
             var latencies = await publisher.TimeAsync(options.FanoutLatencyEvents, options.FanoutInterval);
             await publisher.SettleAsync();
 
-            var statsBefore = redis is null ? [] : await RedisCommandStats.ReadAsync([redis]);
-            var commandsBefore = redis is null ? 0 : await CommandsAsync(redis);
-            var publishedBefore = publisher.Published;
-            var (rate, cpu) = await publisher.FloodAsync(options.FanoutDuration);
-            var commands = redis is null ? 0 : await CommandsAsync(redis) - commandsBefore - 1;
-            var statsAfter = redis is null ? [] : await RedisCommandStats.ReadAsync([redis]);
+            var window = await RedisFanoutRun.MeasureAsync(publisher, options.FanoutDuration, redis is null ? [] : [redis], []);
             var settled = await publisher.SettleAsync();
             var figures = new Figures(
-                rate,
-                cpu,
+                window.Rate,
+                window.CpuPerThousand,
                 Quantile(latencies, 0.50),
                 Quantile(latencies, 0.99),
-                commands / (double)(publisher.Published - publishedBefore),
+                redis is null ? 0 : window.CommandsPerEvent,
                 settled ? 0 : publisher.Missing,
-                RedisCommandStats.PerEvent(statsBefore, statsAfter, publisher.Published - publishedBefore));
-            Console.WriteLine($"  {name}: {Rate(rate)}, {Ms(cpu)} CPU / 1,000 deliveries, p50 {Ms(figures.P50)}, p99 {Ms(figures.P99)}, {figures.CommandsPerEvent:0.00} Redis commands per event ({figures.Breakdown})");
+                window.Breakdown);
+            Console.WriteLine($"  {name}: {Rate(window.Rate)}, {Ms(window.CpuPerThousand)} CPU / 1,000 deliveries, p50 {Ms(figures.P50)}, p99 {Ms(figures.P99)}, {figures.CommandsPerEvent:0.00} Redis commands per event ({figures.Breakdown})");
             return figures;
         }
         finally
         {
-            foreach (var client in clients)
-            {
-                await client.DisposeAsync();
-            }
+            await RedisFanoutRun.CloseAsync(clients);
         }
-    }
-
-    private static async Task<long> CommandsAsync(IServer redis)
-    {
-        var stats = await redis.InfoAsync("stats");
-        var value = stats.SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value;
-        return long.Parse(value, CultureInfo.InvariantCulture);
     }
 
     private static double Quantile(IReadOnlyList<double> sorted, double quantile) =>

@@ -4,15 +4,16 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+namespace Tako.Sse.Mvc.Testing;
 
 /// <summary>
 /// A Redis Cluster of the test's own: 3 masters and 3 replicas of redis-server (<c>--cluster-enabled yes</c>) on
 /// free loopback ports, no persistence, a temporary directory, joined with <c>redis-cli --cluster create ...
 /// --cluster-replicas 1 --cluster-yes</c>, torn down and deleted at the end. It can kill a master (SIGKILL) and
 /// wait for its replica's promotion, migrate a slot to another master, and CLUSTER RESET a node, to prove the
-/// failover behavior. The benchmarks link this file too; the tests' start, which skips a test when redis-server
-/// is not installed, is in RedisCluster.Skip.cs.
+/// failover behavior. The benchmarks link this file too (the fanout-cluster run reads each node's CPU by its
+/// process id); the tests' start, which skips a test when redis-server is not installed, is in
+/// RedisCluster.Skip.cs.
 /// </summary>
 /// <remarks>
 /// The node timeout is short (<see cref="NodeTimeoutMs"/>), so a killed master's replica takes over within a
@@ -214,6 +215,17 @@ public sealed partial class RedisCluster : IAsyncDisposable
 
     /// <summary>CLUSTER RESET HARD of one node: it forgets the cluster (a master must hold no keys for it).</summary>
     public Task ResetAsync(Node node) => ExpectOkAsync(node, "CLUSTER", "RESET", "HARD");
+
+    /// <summary>Each live master that serves slots with its live replicas, as the first live node sees them.</summary>
+    public async Task<List<(Node Master, List<Node> Replicas)>> ShardsAsync()
+    {
+        var lines = await ClusterNodesAsync(LiveNodes().First());
+        return [.. lines
+            .Where(l => l.Flags.Contains("master") && !l.Flags.Contains("fail") && l.Slots.Count > 0)
+            .Select(m => (
+                Nodes.Single(n => n.Port == m.Port),
+                lines.Where(r => r.MasterId == m.Id && !r.Flags.Contains("fail")).Select(r => Nodes.Single(n => n.Port == r.Port)).ToList()))];
+    }
 
     /// <summary>The replicas (nodes flagged slave), as the first live node sees them.</summary>
     public async Task<List<Node>> ReplicasAsync() =>
@@ -452,7 +464,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
         public override string ToString() => EndPoint;
     }
 
-    private sealed record NodeLine(string Raw, int Port, string[] Flags, List<(int From, int To)> Slots)
+    private sealed record NodeLine(string Raw, string Id, int Port, string[] Flags, string MasterId, List<(int From, int To)> Slots)
     {
         // <id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slot> <slot> ...
         public static NodeLine Parse(string raw)
@@ -469,7 +481,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
                     : (int.Parse(field[..dash], CultureInfo.InvariantCulture), int.Parse(field[(dash + 1)..], CultureInfo.InvariantCulture)));
             }
 
-            return new NodeLine(raw, port, fields[2].Split(','), slots);
+            return new NodeLine(raw, fields[0], port, fields[2].Split(','), fields[3], slots);
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace Tako.Sse.Mvc.StackExchangeRedis.Tests.Infrastructure;
+namespace Tako.Sse.Mvc.Testing;
 
 // The tests' way to get a cluster: a test skips when redis-server or redis-cli is not installed, unless
 // TAKO_REQUIRE_REDIS=1 (as in CI), where that is a failure. Kept apart from RedisCluster.cs, which the benchmarks
