@@ -146,7 +146,7 @@ internal sealed class E2EOptions
           --scale-latency 60s one event a second for this long (1s..600s)
           --scale-step 10s    each rate step (1s..120s)
           --scale-idle 30s    idle and keep-alive windows (1s..120s; keep-alive is at 15 s)
-          --scale-sides a,b   ours, signalr (default both)
+          --scale-sides a,b   ours, signalr, bare (default ours,signalr; bare is the fan-out run's bare ring, the floor)
           --churn-subscribers N  subscribers of the churn run open at once, stayers included (default 10000, 10..18000)
           --churn-stayers N   of them, those that stay the whole run and must get every event (default a fifth)
           --churn-rate N      connects a second, and as many leaves (default 2000, 1..10000); a churner stays

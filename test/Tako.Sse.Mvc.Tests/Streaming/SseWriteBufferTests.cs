@@ -74,6 +74,28 @@ public class SseWriteBufferTests
     }
 
     [Fact]
+    public async Task FlushAsync_BurstPastTheFirstArray_GoesToThePipeInOneFlushInOrder()
+    {
+        // 200 events of about 100 bytes: past the small array a burst starts in, and within one batch, so the
+        // move to the batch-sized array keeps what was encoded and hands the pipe nothing before the flush.
+        var pipe = new RecordingPipeWriter();
+        var buffer = new SseWriteBuffer(pipe);
+        var expected = new StringBuilder();
+        for (var i = 0; i < 200; i++)
+        {
+            var data = $"{i:D3}" + new string('x', 90);
+            s_encoder.Encode(SseEvent.FromData(data).WithId($"{i}"), buffer);
+            expected.Append($"id: {i}\ndata: {data}\n\n");
+        }
+
+        pipe.UnflushedBytes.Should().Be(0, "nothing went to the pipe before the flush");
+        buffer.WrittenCount.Should().Be(expected.Length);
+        await buffer.FlushAsync(CancellationToken.None);
+
+        pipe.Flushes.Should().Equal(expected.ToString());
+    }
+
+    [Fact]
     public void Advance_PastTheSpan_Throws()
     {
         var buffer = new SseWriteBuffer(new Pipe().Writer);

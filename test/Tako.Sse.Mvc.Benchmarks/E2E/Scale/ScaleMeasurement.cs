@@ -62,7 +62,7 @@ internal static class ScaleMeasurement
         Console.WriteLine($"  scale {side.Name} {n:N0}: connected in {connect.TotalSeconds:0.0} s, first event to {(allGotFirst ? "all" : $"{clients.Delivered:N0}")} in {firstEvent.TotalMilliseconds:0} ms; heap {(heapAfter - heapBefore) / 1024.0 / n:0.00} KB, RSS {(rssAfter - rssBefore) / 1024.0 / n:0.00} KB per subscriber");
 
         // One event a second: the latency line, and CPU per delivery at that rate.
-        var one = await StepAsync(side, services, clients, n, 1, options.ScaleLatencyWindow, () => sequence++);
+        var one = await StepAsync(side, services, clients, n, 1, options.ScaleLatencyWindow, () => sequence++, options.SampleAllocations);
         Console.WriteLine($"  scale {side.Name} {n:N0}: 1 event/s for {options.ScaleLatencyWindow.TotalSeconds:0} s: {one}");
 
         var steps = new List<string>();
@@ -112,12 +112,16 @@ internal static class ScaleMeasurement
 
     // Events at a fixed rate for the window; each one's publish-to-last-subscriber latency; p99 under 1 s,
     // every event delivered and the publisher on time make a pass.
-    private static async Task<Step> StepAsync(FanoutSide side, IServiceProvider services, ScaleClients clients, int n, int rate, TimeSpan window, Func<long> next)
+    private static async Task<Step> StepAsync(FanoutSide side, IServiceProvider services, ScaleClients clients, int n, int rate, TimeSpan window, Func<long> next, bool sample = false)
     {
         var events = Math.Max(1, (int)(rate * window.TotalSeconds));
         await clients.MarkAsync(events);
         var deliveredBefore = clients.Delivered;
         var cpu = ServerSideProbe.CpuTime();
+        var pause = GC.GetTotalPauseDuration();
+        var allocated = GC.GetTotalAllocatedBytes();
+        using var sampler = sample ? new AllocationSampler() : null;
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var published = new long[events];
         var calls = TimeSpan.Zero;
         var started = Stopwatch.GetTimestamp();
@@ -137,19 +141,24 @@ internal static class ScaleMeasurement
         var cpuUsed = ServerSideProbe.CpuTime() - cpu;
         var deliveries = clients.Delivered - deliveredBefore;
         var last = await clients.LastArrivalsAsync();
-        var latencies = last.Select((t, i) => t < 0 ? double.PositiveInfinity : Stopwatch.GetElapsedTime(published[i], t).TotalMilliseconds).Order().ToList();
+        var byEvent = last.Select((t, i) => t < 0 ? double.PositiveInfinity : Stopwatch.GetElapsedTime(published[i], t).TotalMilliseconds).ToList();
+        var latencies = byEvent.Order().ToList();
+        var worst = string.Join(", ", byEvent.Select((l, i) => (l, i)).OrderByDescending(p => p.l).Take(3).Select(p => $"#{p.i} {p.l:0} ms"));
+        var gc = $"server GC: {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3} collections (gen 0/1/2), {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms paused, {(GC.GetTotalAllocatedBytes() - allocated) / (double)Math.Max(1, clients.Delivered - deliveredBefore):0} bytes allocated per delivery; worst: {worst}{(sampler is null ? string.Empty : $"; allocated: {sampler.Top(8)}")}";
         var onTime = publishing.TotalSeconds <= window.TotalSeconds * 1.1 + (1.0 / rate);
         var p99 = Quantile(latencies, 0.99);
-        return new Step(Quantile(latencies, 0.50), p99, cpuUsed.TotalMilliseconds / Math.Max(1, deliveries / 1000.0), all && onTime && p99 < 1_000, all, onTime, calls.TotalMilliseconds / events);
+        return new Step(Quantile(latencies, 0.50), p99, cpuUsed.TotalMilliseconds / Math.Max(1, deliveries / 1000.0), all && onTime && p99 < 1_000, all, onTime, calls.TotalMilliseconds / events, gc);
     }
 
     private static double Quantile(IReadOnlyList<double> sorted, double quantile) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
 
-    // PublishCallMs: the publish call itself; ours holds the channel's lock for all of it.
-    private sealed record Step(double P50, double P99, double CpuPerThousand, bool Passed, bool AllDelivered, bool OnTime, double PublishCallMs)
+    // PublishCallMs: the publish call itself. Collections: the server's collections and GC pauses over the
+    // window and its three slowest events (index in the window and latency), to tell a tail made by a pause
+    // from one made by the first event after an idle spell.
+    private sealed record Step(double P50, double P99, double CpuPerThousand, bool Passed, bool AllDelivered, bool OnTime, double PublishCallMs, string Collections)
     {
         public override string ToString() =>
-            $"p50 {P50:0.0} ms, p99 {P99:0.0} ms, publish call {PublishCallMs:0.00} ms, server {CpuPerThousand:0.000} ms / 1,000 deliveries{(AllDelivered ? string.Empty : ", some events missing")}{(OnTime ? string.Empty : ", the publisher fell behind")}";
+            $"p50 {P50:0.0} ms, p99 {P99:0.0} ms, publish call {PublishCallMs:0.00} ms, server {CpuPerThousand:0.000} ms / 1,000 deliveries{(AllDelivered ? string.Empty : ", some events missing")}{(OnTime ? string.Empty : ", the publisher fell behind")}; {Collections}";
     }
 }

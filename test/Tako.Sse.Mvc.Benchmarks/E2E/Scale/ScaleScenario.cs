@@ -84,6 +84,12 @@ internal static class ScaleScenario
         {
             yield return (FanoutSides.SignalR, "signalr-raw");
         }
+
+        // The floor: the fan-out run's bare ring (no hub, no queues, no ids), woken and written the same way.
+        if (options.ScaleSides.Contains("bare"))
+        {
+            yield return (FanoutSides.Bare, "sse");
+        }
     }
 
     // N idle subscribers with keep-alive at 15 s, ours and the bare endpoint in turn on one server: the server's
@@ -123,7 +129,7 @@ internal static class ScaleScenario
         List<int> sizes, Dictionary<(string, int), ScaleFigures> figures, Dictionary<int, (double Ours, double Bare)> keepAlive, List<string> stops)
     {
         var columns = new List<(string Side, int N)>();
-        foreach (var side in new[] { "ours", "SignalR" })
+        foreach (var side in new[] { "ours", "SignalR", "bare" })
         {
             columns.AddRange(sizes.Where(n => figures.ContainsKey((side, n))).Select(n => (side, n)));
         }
