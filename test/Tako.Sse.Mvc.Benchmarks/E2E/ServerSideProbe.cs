@@ -99,4 +99,33 @@ internal static class ServerSideProbe
 
         public void Dispose() => _listener.Dispose();
     }
+
+    /// <summary>
+    /// Sums <c>aspnetcore.memory_pool.pooled</c> (ASP.NET Core 10's meter of Kestrel's block pool: the bytes of
+    /// free blocks it holds for reuse) over every pool created while it is alive: the part of the managed heap
+    /// that is Kestrel's cache of write blocks, not any connection's state. Start it before the server.
+    /// </summary>
+    public sealed class KestrelPoolCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _pooled;
+
+        public KestrelPoolCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Microsoft.AspNetCore.MemoryPool" && instrument.Name == "aspnetcore.memory_pool.pooled")
+                {
+                    listener.EnableMeasurementEvents(instrument, this);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>(static (_, value, _, state) => Interlocked.Add(ref ((KestrelPoolCounter)state!)._pooled, value));
+            _listener.Start();
+        }
+
+        /// <summary>Gets the bytes of free blocks the pools hold now.</summary>
+        public long PooledBytes => Interlocked.Read(ref _pooled);
+
+        public void Dispose() => _listener.Dispose();
+    }
 }

@@ -10,6 +10,7 @@ internal sealed record ScaleFigures(
     bool AllGotFirst,
     TimeSpan FirstEvent,
     double HeapPerSubscriber,
+    double PoolPerSubscriber,
     double RssPerSubscriber,
     double P50,
     double P99,
@@ -39,9 +40,11 @@ internal static class ScaleMeasurement
     /// </remarks>
     public static async Task<ScaleFigures> RunAsync(FanoutSide side, string clientMode, int n, E2EOptions options, long rssAtStart)
     {
+        using var pool = new ServerSideProbe.KestrelPoolCounter();
         await using var server = await FanoutServer.StartAsync();
         var services = server.Services;
         var (heapBefore, _) = Memory();
+        var pooledBefore = pool.PooledBytes;
         var rssBefore = rssAtStart;
 
         var started = Stopwatch.GetTimestamp();
@@ -59,7 +62,8 @@ internal static class ScaleMeasurement
         var allGotFirst = await clients.WaitDeliveredAsync(n, s_settle);
         var firstEvent = Stopwatch.GetElapsedTime(first);
         var (heapAfter, rssAfter) = Memory();
-        Console.WriteLine($"  scale {side.Name} {n:N0}: connected in {connect.TotalSeconds:0.0} s, first event to {(allGotFirst ? "all" : $"{clients.Delivered:N0}")} in {firstEvent.TotalMilliseconds:0} ms; heap {(heapAfter - heapBefore) / 1024.0 / n:0.00} KB, RSS {(rssAfter - rssBefore) / 1024.0 / n:0.00} KB per subscriber");
+        var pooled = (pool.PooledBytes - pooledBefore) / (double)n;
+        Console.WriteLine($"  scale {side.Name} {n:N0}: connected in {connect.TotalSeconds:0.0} s, first event to {(allGotFirst ? "all" : $"{clients.Delivered:N0}")} in {firstEvent.TotalMilliseconds:0} ms; heap {(heapAfter - heapBefore) / 1024.0 / n:0.00} KB (of which Kestrel's free blocks {pooled / 1024:0.00} KB), RSS {(rssAfter - rssBefore) / 1024.0 / n:0.00} KB per subscriber");
 
         // One event a second: the latency line, and CPU per delivery at that rate.
         var one = await StepAsync(side, services, clients, n, 1, options.ScaleLatencyWindow, () => sequence++, options.SampleAllocations);
@@ -90,7 +94,7 @@ internal static class ScaleMeasurement
         var idle = await IdleShareAsync(options.ScaleKeepAliveWindow);
         Console.WriteLine($"  scale {side.Name} {n:N0}: idle {idle * 100:0.00}% of a core over {options.ScaleKeepAliveWindow.TotalSeconds:0} s");
         return new ScaleFigures(
-            n, connect, allGotFirst, TimeSpan.FromTicks(firstEvent.Ticks), (heapAfter - heapBefore) / (double)n, (rssAfter - rssBefore) / (double)n,
+            n, connect, allGotFirst, TimeSpan.FromTicks(firstEvent.Ticks), (heapAfter - heapBefore) / (double)n, pooled, (rssAfter - rssBefore) / (double)n,
             one.P50, one.P99, one.CpuPerThousand, highest, cpuAtHighest, string.Join(", ", steps), idle, one.PublishCallMs);
     }
 

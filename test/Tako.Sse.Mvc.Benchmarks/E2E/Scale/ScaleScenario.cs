@@ -140,6 +140,8 @@ internal static class ScaleScenario
         Line("time to connect all", f => $"{f.Connect.TotalSeconds:0.0} s");
         Line("first event reached every one", f => f.AllGotFirst ? $"yes, {f.FirstEvent.TotalMilliseconds:0} ms" : "**no**");
         Line("managed heap per subscriber (after compacting GC)", f => $"{f.HeapPerSubscriber / 1024:0.00} KB");
+        Line("of it, Kestrel's pool of free blocks (aspnetcore.memory_pool.pooled), per subscriber", f => $"{f.PoolPerSubscriber / 1024:0.00} KB");
+        Line("managed heap per subscriber without that pool", f => $"{(f.HeapPerSubscriber - f.PoolPerSubscriber) / 1024:0.00} KB");
         Line("process RSS per subscriber (over the process before the first server: an upper bound)", f => $"{f.RssPerSubscriber / 1024:0.00} KB");
         Line("latency p50 at 1 event/s", f => $"{f.P50:0.0} ms");
         Line("latency p99 at 1 event/s", f => $"{f.P99:0.0} ms");
