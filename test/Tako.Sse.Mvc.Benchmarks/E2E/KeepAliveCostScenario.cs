@@ -93,7 +93,7 @@ internal static class KeepAliveCostScenario
             // path (a fresh process compiles it during the first seconds), so the window is steady state.
             await Task.Delay(TimeSpan.FromTicks(Math.Max(options.KeepAlive.Ticks * 3, TimeSpan.FromSeconds(6).Ticks)));
             await ServerSideProbe.WaitForJitToSettleAsync(TimeSpan.FromSeconds(30));
-            using var counter = new ServerSideProbe.KeepAliveCounter();
+            using var counter = ServerSideProbe.MeterSum.KeepAlives();
             using var sampler = options.SampleAllocations ? new AllocationSampler() : null;
             var cpu = ServerSideProbe.Cpu();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -104,7 +104,7 @@ internal static class KeepAliveCostScenario
             var allocatedInWindow = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             var keepAlives = path.StartsWith("limit", StringComparison.Ordinal)
                 ? (long)(options.Streams * (elapsed / options.KeepAlive))
-                : counter.Count;
+                : counter.Value;
             if (sampler is not null)
             {
                 Console.WriteLine($"  {path}: allocations sampled in the window: {sampler.Top(3)}");

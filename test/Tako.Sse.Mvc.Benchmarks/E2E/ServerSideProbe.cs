@@ -76,55 +76,39 @@ internal static class ServerSideProbe
         public static CpuSplit operator -(CpuSplit a, CpuSplit b) => new(a.User - b.User, a.Kernel - b.Kernel);
     }
 
-    /// <summary>Counts <c>tako.sse.keepalives_sent</c> while it is alive.</summary>
-    public sealed class KeepAliveCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _count;
-
-        public KeepAliveCounter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == "Tako.Sse.Mvc" && instrument.Name == "tako.sse.keepalives_sent")
-                {
-                    listener.EnableMeasurementEvents(instrument, this);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>(static (_, value, _, state) => Interlocked.Add(ref ((KeepAliveCounter)state!)._count, value));
-            _listener.Start();
-        }
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public void Dispose() => _listener.Dispose();
-    }
-
     /// <summary>
-    /// Sums <c>aspnetcore.memory_pool.pooled</c> (ASP.NET Core 10's meter of Kestrel's block pool: the bytes of
-    /// free blocks it holds for reuse) over every pool created while it is alive: the part of the managed heap
-    /// that is Kestrel's cache of write blocks, not any connection's state. Start it before the server.
+    /// Sums one <see cref="long"/> instrument's measurements, over every meter of that name, while it is alive:
+    /// a counter's total, or an up-down counter's current value (start it before what it measures).
     /// </summary>
-    public sealed class KestrelPoolCounter : IDisposable
+    public sealed class MeterSum : IDisposable
     {
         private readonly MeterListener _listener = new();
-        private long _pooled;
+        private long _sum;
 
-        public KestrelPoolCounter()
+        public MeterSum(string meter, string instrument)
         {
-            _listener.InstrumentPublished = (instrument, listener) =>
+            _listener.InstrumentPublished = (published, listener) =>
             {
-                if (instrument.Meter.Name == "Microsoft.AspNetCore.MemoryPool" && instrument.Name == "aspnetcore.memory_pool.pooled")
+                if (published.Meter.Name == meter && published.Name == instrument)
                 {
-                    listener.EnableMeasurementEvents(instrument, this);
+                    listener.EnableMeasurementEvents(published, this);
                 }
             };
-            _listener.SetMeasurementEventCallback<long>(static (_, value, _, state) => Interlocked.Add(ref ((KestrelPoolCounter)state!)._pooled, value));
+            _listener.SetMeasurementEventCallback<long>(static (_, value, _, state) => Interlocked.Add(ref ((MeterSum)state!)._sum, value));
             _listener.Start();
         }
 
-        /// <summary>Gets the bytes of free blocks the pools hold now.</summary>
-        public long PooledBytes => Interlocked.Read(ref _pooled);
+        public long Value => Interlocked.Read(ref _sum);
+
+        /// <summary>Counts <c>tako.sse.keepalives_sent</c>.</summary>
+        public static MeterSum KeepAlives() => new("Tako.Sse.Mvc", "tako.sse.keepalives_sent");
+
+        /// <summary>
+        /// <c>aspnetcore.memory_pool.pooled</c> (ASP.NET Core 10's meter of Kestrel's block pool): the bytes of
+        /// free blocks it holds for reuse, the part of the managed heap that is Kestrel's cache of write blocks,
+        /// not any connection's state.
+        /// </summary>
+        public static MeterSum KestrelPooledBytes() => new("Microsoft.AspNetCore.MemoryPool", "aspnetcore.memory_pool.pooled");
 
         public void Dispose() => _listener.Dispose();
     }

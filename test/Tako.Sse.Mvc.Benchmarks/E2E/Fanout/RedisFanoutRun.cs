@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using Tako.Sse.Mvc.Testing;
 
 namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
 

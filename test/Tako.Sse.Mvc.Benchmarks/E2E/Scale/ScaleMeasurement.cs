@@ -40,11 +40,11 @@ internal static class ScaleMeasurement
     /// </remarks>
     public static async Task<ScaleFigures> RunAsync(FanoutSide side, string clientMode, int n, E2EOptions options, long rssAtStart)
     {
-        using var pool = new ServerSideProbe.KestrelPoolCounter();
+        using var pool = ServerSideProbe.MeterSum.KestrelPooledBytes();
         await using var server = await FanoutServer.StartAsync();
         var services = server.Services;
         var (heapBefore, _) = Memory();
-        var pooledBefore = pool.PooledBytes;
+        var pooledBefore = pool.Value;
         var rssBefore = rssAtStart;
 
         var started = Stopwatch.GetTimestamp();
@@ -62,7 +62,7 @@ internal static class ScaleMeasurement
         var allGotFirst = await clients.WaitDeliveredAsync(n, s_settle);
         var firstEvent = Stopwatch.GetElapsedTime(first);
         var (heapAfter, rssAfter) = Memory();
-        var pooled = (pool.PooledBytes - pooledBefore) / (double)n;
+        var pooled = (pool.Value - pooledBefore) / (double)n;
         Console.WriteLine($"  scale {side.Name} {n:N0}: connected in {connect.TotalSeconds:0.0} s, first event to {(allGotFirst ? "all" : $"{clients.Delivered:N0}")} in {firstEvent.TotalMilliseconds:0} ms; heap {(heapAfter - heapBefore) / 1024.0 / n:0.00} KB (of which Kestrel's free blocks {pooled / 1024:0.00} KB), RSS {(rssAfter - rssBefore) / 1024.0 / n:0.00} KB per subscriber");
 
         // One event a second: the latency line, and CPU per delivery at that rate.

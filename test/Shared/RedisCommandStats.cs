@@ -1,11 +1,11 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace Tako.Sse.Mvc.Benchmarks.E2E.Fanout;
+namespace Tako.Sse.Mvc.Testing;
 
 /// <summary>
 /// What Redis ran, command by command (<c>INFO commandstats</c>: the commands a script runs are counted too), so a
-/// run can say what each of its commands per published event is. The <c>INFO</c> that reads it is left out.
+/// run can say what each of its commands per published event is, and a test can count them. The <c>INFO</c> that reads it is left out.
 /// </summary>
 internal static class RedisCommandStats
 {
