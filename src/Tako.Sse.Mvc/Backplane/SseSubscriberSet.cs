@@ -60,10 +60,10 @@ internal sealed class SseSubscriberSet
     private readonly object _lock = new();
     private readonly Queue<SseChannelFrame> _queued = new();
     private Member[] _subscribers = [];
+    private int _count;
 
     // The frames of the deliverer's current pass when it has several (only the deliverer touches it).
     private SseChannelFrame[] _pass = [];
-    private int _count;
 
     // The number of the last frame delivered (queued), and of the last one the deliverer has finished.
     // They wrap around after 2^32 frames; compared by their difference, which stays far from that.
