@@ -69,7 +69,7 @@ internal sealed class RedisCatchUp(RedisConnection connection, RedisKeys keys, R
 
         if (followsOn)
         {
-            state.Subscribers.Drain();
+            await state.Subscribers.DrainAsync().ConfigureAwait(false);
             return;
         }
 
@@ -137,7 +137,7 @@ internal sealed class RedisCatchUp(RedisConnection connection, RedisKeys keys, R
             }
         }
 
-        state.Subscribers.Drain();
+        await state.Subscribers.DrainAsync().ConfigureAwait(false);
 
         if (delivered > 0)
         {

@@ -72,7 +72,7 @@ internal sealed class RedisChannelState(string name)
     /// <summary>
     /// Under <see cref="Gate"/>: moves the cursor to <paramref name="id"/> and delivers <paramref name="frame"/> (none
     /// for an entry this hub did not write) to the subscribers; the caller drains <see cref="Subscribers"/> after
-    /// the lock (<see cref="SseSubscriberSet.Drain"/>).
+    /// the lock (<see cref="SseSubscriberSet.DrainAsync"/>).
     /// </summary>
     public void Deliver(RedisStreamId id, SseChannelFrame? frame)
     {

@@ -14,8 +14,8 @@ namespace Tako.Sse.Mvc;
 /// subscribe, it creates an <see cref="SseSubscriber"/> on <see cref="Subscribers"/> with a leave callback that
 /// takes it out of its entry, adds it to the set under the lock, and returns it. To deliver, it encodes each
 /// event once (<see cref="Frames"/>) and calls <see cref="SseSubscriberSet.Deliver"/> under the same lock, so
-/// every subscriber of the channel sees one order, then <see cref="SseSubscriberSet.Drain"/> after it, which
-/// hands the frames to the subscribers' queues. See <c>docs/backplanes.md</c>.
+/// every subscriber of the channel sees one order, then <see cref="SseSubscriberSet.DrainAsync"/> after it, which
+/// has the frames handed to the subscribers' queues. See <c>docs/backplanes.md</c>.
 /// </para>
 /// <para>
 /// Subscribing is the internal contract between <see cref="SseActionResult"/> and the hub: the result finds the

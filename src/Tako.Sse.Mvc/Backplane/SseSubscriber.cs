@@ -102,11 +102,12 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
         _cancellation = token.UnsafeRegister(static state => ((SseSubscriber)state!).End(), this);
 
     /// <summary>
-    /// Queues a frame; called by a set's deliverer (<see cref="SseSubscriberSet.Drain"/>) under the set's lock. False when the
-    /// queue is full and the policy is <see cref="SseSlowSubscriberPolicy.Disconnect"/>: the subscriber has then
-    /// ended, and the set removes it and calls <see cref="Disconnect"/>.
+    /// Queues frames, oldest first, with one wake of the reader; called by a set's deliverer
+    /// (<see cref="SseSubscriberSet.DrainAsync"/>) under the set's lock. False when the queue is full and the
+    /// policy is <see cref="SseSlowSubscriberPolicy.Disconnect"/>: the subscriber has then ended, and the set
+    /// removes it and calls <see cref="Disconnect"/>.
     /// </summary>
-    public bool TryEnqueue(SseChannelFrame frame)
+    public bool TryEnqueue(ReadOnlySpan<SseChannelFrame> frames)
     {
         lock (_gate)
         {
@@ -115,10 +116,13 @@ internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseCha
                 return true;
             }
 
-            if (!_backlog.TryEnqueue(frame, Context))
+            foreach (var frame in frames)
             {
-                _ended = true;
-                return false;
+                if (!_backlog.TryEnqueue(frame, Context))
+                {
+                    _ended = true;
+                    return false;
+                }
             }
 
             if (!_backlog.IsHeld)

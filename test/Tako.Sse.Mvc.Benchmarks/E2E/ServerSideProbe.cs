@@ -84,6 +84,7 @@ internal static class ServerSideProbe
     {
         private readonly MeterListener _listener = new();
         private long _sum;
+        private long _count;
 
         public MeterSum(string meter, string instrument)
         {
@@ -94,11 +95,25 @@ internal static class ServerSideProbe
                     listener.EnableMeasurementEvents(published, this);
                 }
             };
-            _listener.SetMeasurementEventCallback<long>(static (_, value, _, state) => Interlocked.Add(ref ((MeterSum)state!)._sum, value));
+            _listener.SetMeasurementEventCallback<long>(static (_, value, _, state) =>
+            {
+                var sum = (MeterSum)state!;
+                Interlocked.Add(ref sum._sum, value);
+                Interlocked.Increment(ref sum._count);
+            });
             _listener.Start();
         }
 
         public long Value => Interlocked.Read(ref _sum);
+
+        /// <summary>Gets how many measurements were recorded.</summary>
+        public long Count => Interlocked.Read(ref _count);
+
+        /// <summary>
+        /// Counts <c>tako.sse.events_sent</c>, which a stream records once per flush that carries events: its
+        /// <see cref="Count"/> is the number of such writes.
+        /// </summary>
+        public static MeterSum EventWrites() => new("Tako.Sse.Mvc", "tako.sse.events_sent");
 
         /// <summary>Counts <c>tako.sse.keepalives_sent</c>.</summary>
         public static MeterSum KeepAlives() => new("Tako.Sse.Mvc", "tako.sse.keepalives_sent");

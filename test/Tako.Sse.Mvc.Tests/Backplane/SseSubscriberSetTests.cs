@@ -1,16 +1,18 @@
 using Microsoft.Extensions.Time.Testing;
+using Tako.Sse.Mvc.Testing;
 using Tako.Sse.Mvc.Tests.Channels;
 
 namespace Tako.Sse.Mvc.Tests.Backplane;
 
 /// <summary>
-/// A publish to thousands of subscribers hands the frame out a batch at a time, outside the channel's lock:
-/// these tests stop a publish after its first batch and show what can happen meanwhile.
+/// A publish to thousands of subscribers has its frame handed out a batch at a time, outside the channel's
+/// lock, by a deliverer on the thread pool: these tests stop the deliverer after its first batch and show what
+/// can happen meanwhile.
 /// </summary>
 public class SseSubscriberSetTests
 {
     private const int Subscribers = 5_000;
-    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_deadline = Poll.Deadline;
 
     private readonly FakeTimeProvider _time = new();
 
@@ -19,7 +21,7 @@ public class SseSubscriberSetTests
     {
         using var hub = TestHub.Create(_time);
         var subscribers = Enumerable.Range(0, Subscribers).Select(_ => hub.Subscribe("c")).ToList();
-        var before = await hub.PublishAsync("c", SseEvent.FromData("zero"));
+        var before = await PublishAndHandAsync(hub, "zero");
         subscribers.ForEach(s => s.TakeReady().Should().ContainSingle());
         await using var publish = PausedPublish.Start(hub, "c", "one");
 
@@ -35,7 +37,7 @@ public class SseSubscriberSetTests
         await Within(Task.Run(() => leaving.ForEach(s => s.DisposeAsync().AsTask().Wait())), "subscribers leave during the publish");
 
         await publish.ResumeAsync();
-        await hub.PublishAsync("c", SseEvent.FromData("two"));
+        await PublishAndHandAsync(hub, "two");
 
         Data(await resumer).Should().Equal(["one", "two"], "the event published as it joined comes once, from history");
         Data(await live).Should().Equal(["two"], "a live join starts after the event published before it joined");
@@ -61,7 +63,7 @@ public class SseSubscriberSetTests
         await Within(leave, "subscribers leave while a publish to thousands is under way");
 
         await publish.ResumeAsync();
-        await hub.PublishAsync("c", SseEvent.FromData("two"));
+        await PublishAndHandAsync(hub, "two");
 
         hub.GetSubscriberCount("c").Should().Be(Subscribers - leaving.Count);
         subscribers.Except(leaving).Should().OnlyContain(s => Data(s).SequenceEqual(new[] { "one", "two" }));
@@ -88,6 +90,72 @@ public class SseSubscriberSetTests
         subscribers.Should().OnlyContain(s => Data(s).SequenceEqual(new[] { "one", "e2", "e3", "e4" }));
     }
 
+    [Fact]
+    public async Task PublishAsync_ToThousands_ReturnsWhileTheFanOutIsStillUnderWay()
+    {
+        using var hub = TestHub.Create(_time);
+        var subscribers = Enumerable.Range(0, Subscribers).Select(_ => hub.Subscribe("c")).ToList();
+        await using var publish = PausedPublish.Start(hub, "c", "one");
+
+        // The deliverer is stopped after its first batch, and the publish has returned all the same.
+        await Within(publish.Publish, "a publish to thousands does not wait for its fan-out");
+        var early = subscribers.Select(Data).ToList();
+        early.Count(data => data.Count > 0).Should().BeLessThan(Subscribers, "the deliverer has not gone through the set yet");
+
+        await publish.ResumeAsync();
+        subscribers.Select((s, i) => early[i].Concat(Data(s))).Should().OnlyContain(data => data.SequenceEqual(new[] { "one" }));
+    }
+
+    [Fact]
+    public async Task PublishAsync_FarAheadOfTheFanOut_WaitsWithoutBlocking_ThenEveryFrameGoesOutInOnePass()
+    {
+        using var hub = TestHub.Create(_time);
+        var subscribers = Enumerable.Range(0, Subscribers).Select(_ => hub.Subscribe("c")).ToList();
+        await using var publish = PausedPublish.Start(hub, "c", "one");
+
+        // "one" waits for the stopped deliverer; up to MaxQueued frames in all may, and their publishes return.
+        for (var i = 2; i <= SseSubscriberSet.MaxQueued; i++)
+        {
+            var queued = hub.PublishAsync("c", SseEvent.FromData($"e{i}"));
+            queued.IsCompletedSuccessfully.Should().BeTrue("frame {0} of {1} may wait for the deliverer", i, SseSubscriberSet.MaxQueued);
+        }
+
+        // One more is too many: the call returns (its thread is not blocked) with a task that waits for room.
+        var held = hub.PublishAsync("c", SseEvent.FromData("last")).AsTask();
+        held.IsCompleted.Should().BeFalse("a publisher more than MaxQueued frames ahead of the fan-out is held back");
+
+        var batchesBefore = publish.Batches;
+        await publish.ResumeAsync();
+        await Within(held, "the held publish goes on once the deliverer has made room");
+        await Poll.UntilAsync(() => hub.SubscribersOf("c")!.IsIdle, "the fan-out to finish");
+
+        var expected = new[] { "one" }.Concat(Enumerable.Range(2, SseSubscriberSet.MaxQueued - 1).Select(i => $"e{i}")).Append("last");
+        subscribers.Should().OnlyContain(s => Data(s).SequenceEqual(expected));
+
+        // The first pass ends with "one"; the 64 frames that queued behind it go out together, not one pass each.
+        var batchesPerPass = (Subscribers + SseSubscriberSet.BatchSize - 1) / SseSubscriberSet.BatchSize;
+        (publish.Batches - batchesBefore).Should().BeLessThanOrEqualTo(3 * batchesPerPass, "every frame queued during a pass goes out in the next one");
+    }
+
+    [Fact]
+    public async Task PublishAsync_ToAFewSubscribers_HandsTheFrameOutBeforeItReturns()
+    {
+        using var hub = TestHub.Create(_time);
+        var subscribers = Enumerable.Range(0, SseSubscriberSet.InlineLimit).Select(_ => hub.Subscribe("c")).ToList();
+
+        await hub.PublishAsync("c", SseEvent.FromData("one"));
+
+        hub.SubscribersOf("c")!.IsIdle.Should().BeTrue("a set of one batch is served by its publisher");
+        subscribers.Should().OnlyContain(s => Data(s).SequenceEqual(new[] { "one" }));
+    }
+
+    private static async Task<string> PublishAndHandAsync(InMemorySseHub hub, string data)
+    {
+        var id = await hub.PublishAsync("c", SseEvent.FromData(data));
+        await Poll.UntilAsync(() => hub.SubscribersOf("c")!.IsIdle, $"the fan-out of {data}");
+        return id;
+    }
+
     private static async Task Within(Task task, string because)
     {
         (await Task.WhenAny(task, Task.Delay(s_deadline))).Should().BeSameAs(task, because);
@@ -98,7 +166,7 @@ public class SseSubscriberSetTests
     private static List<string> Data(SseSubscriber subscriber) =>
         subscriber.TakeReady().SelectMany(frame => frame.Split('\n').Where(line => line.StartsWith("data: ", StringComparison.Ordinal)).Select(line => line[6..])).ToList();
 
-    /// <summary>A publish on another thread, stopped by the set after its first batch until resumed.</summary>
+    /// <summary>A publish on another thread, whose deliverer the set stops after its first batch until resumed.</summary>
     private sealed class PausedPublish : IAsyncDisposable
     {
         private readonly ManualResetEventSlim _paused = new();
@@ -118,10 +186,18 @@ public class SseSubscriberSetTests
             return paused;
         }
 
+        /// <summary>Gets the publish call (it returns before the fan-out ends).</summary>
+        public Task Publish => _publish;
+
+        /// <summary>Gets the batches the set has handed out since the start.</summary>
+        public int Batches => Volatile.Read(ref _batches);
+
+        /// <summary>Lets the deliverer go on and waits until it has handed out everything.</summary>
         public async Task ResumeAsync()
         {
             _resume.Set();
             await Within(_publish, "the publish finishes once resumed");
+            await Poll.UntilAsync(() => _set.IsIdle, "the fan-out finishes once resumed");
             _batches.Should().BeGreaterThan(Subscribers / SseSubscriberSet.BatchSize - 2, "the fan-out was handed out in batches");
         }
 

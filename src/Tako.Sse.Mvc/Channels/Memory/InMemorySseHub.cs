@@ -16,8 +16,8 @@ namespace Tako.Sse.Mvc;
 /// to the channel's subscribers (<see cref="SseSubscriberSet.Deliver"/>). So the history order is the delivery
 /// order, and ids grow in it. A subscription takes the same lock to snapshot the missed frames and register, so
 /// nothing published meanwhile is lost or doubled. The O(N) part, handing the frame to each subscriber's queue,
-/// runs after the lock (<see cref="SseSubscriberSet.Drain"/>), so neither publishers nor joining subscribers
-/// wait for a fan-out to thousands.
+/// runs after the lock (<see cref="SseSubscriberSet.DrainAsync"/>), on the thread pool for a channel of
+/// thousands, so neither publishers nor joining subscribers wait for a fan-out to thousands.
 /// </para>
 /// <para>
 /// Memory: a channel's history is bounded by <see cref="SseChannelOptions.HistorySize"/> and, lazily on every
@@ -113,16 +113,23 @@ internal sealed class InMemorySseHub : SseChannelHub, IDisposable
                 }
             }
 
-            // Hands the frame to the subscribers outside the channel's lock (or leaves it to whoever does already).
-            found.Subscribers.Drain();
+            // Hands the frame to the subscribers outside the channel's lock (or leaves it to whoever does already);
+            // waits only when the fan-out is far behind.
+            var room = found.Subscribers.DrainAsync();
 
             // Removed while we waited for its lock: make sure it has left the table, then take the new one.
             Forget(found);
             if (id is not null)
             {
                 Metrics.Published();
-                return ValueTask.FromResult(id);
+                return room.IsCompletedSuccessfully ? ValueTask.FromResult(id) : AfterAsync(room, id);
             }
+        }
+
+        static async ValueTask<string> AfterAsync(ValueTask room, string id)
+        {
+            await room.ConfigureAwait(false);
+            return id;
         }
     }
 

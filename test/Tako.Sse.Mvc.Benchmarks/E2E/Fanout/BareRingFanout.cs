@@ -23,8 +23,12 @@ public sealed class BareRingFanout
     private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _last = -1;
     private int _count;
+    private long _flushes;
 
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Gets the flushes that carried frames, all responses together.</summary>
+    public long Flushes => Interlocked.Read(ref _flushes);
 
     /// <summary>Encodes the event once, puts it in the ring and wakes every response (one publisher at a time).</summary>
     public void Publish(string eventName, string data)
@@ -66,6 +70,7 @@ public sealed class BareRingFanout
                     written += frame.Length;
                 }
 
+                Interlocked.Increment(ref _flushes);
                 if ((await writer.FlushAsync(token)).IsCompleted)
                 {
                     return;

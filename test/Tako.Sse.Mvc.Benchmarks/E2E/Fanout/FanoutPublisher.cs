@@ -25,6 +25,7 @@ internal sealed class FanoutPublisher(FanoutSide side, IServiceProvider services
         var cpu = ServerSideProbe.Cpu();
         var clientCpu = client.CpuTime;
         var (gen0, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        using var writes = side.CountWrites(services);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -60,7 +61,8 @@ internal sealed class FanoutPublisher(FanoutSide side, IServiceProvider services
             deliveries / elapsed.TotalSeconds,
             cpuUsed.TotalMilliseconds / (deliveries / 1000.0),
             clientCpuUsed.TotalMilliseconds / (deliveries / 1000.0),
-            $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} (gen 0/1/2), paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0} ms");
+            $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} (gen 0/1/2), paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0} ms",
+            writes is { Count: > 0 } ? deliveries / (double)writes.Count : null);
     }
 
     /// <summary>Waits until every subscriber has every event; false (and <see cref="Missing"/> set) if some never will.</summary>

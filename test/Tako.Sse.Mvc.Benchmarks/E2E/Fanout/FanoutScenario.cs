@@ -98,6 +98,12 @@ internal static class FanoutScenario
                 null),
             Row("client process CPU per 1,000 deliveries (shares the 2 cores)", f => Ms(f.ClientCpuPerThousand), "-", "-", null),
             Row(
+                "frames per write to a response, flat out (deliveries / flushes that carry events)",
+                f => f.FramesPerWrite is { } frames ? frames.ToString("0.0", CultureInfo.InvariantCulture) : "-",
+                ours?.FramesPerWrite is { } o && bare?.FramesPerWrite is { } b ? $"{o / b:0.00}x bare" : "-",
+                "-",
+                null),
+            Row(
                 $"publish-to-last-subscriber latency p50 ({latencySetup})",
                 f => Ms(f.P50),
                 $"{Ratio(ours, naive, f => f.P50)} naive, {Ratio(ours, signalR, f => f.P50)} SignalR, {Ratio(ours, bare, f => f.P50)} bare",
@@ -283,6 +289,7 @@ internal static class FanoutScenario
             flood.Rate,
             flood.CpuPerThousand,
             flood.ClientCpuPerThousand,
+            flood.FramesPerWrite,
             Quantile(latencies, 0.50),
             Quantile(latencies, 0.99),
             memory,
@@ -326,5 +333,5 @@ internal static class FanoutScenario
     private static string Kb(double bytes) => (bytes / 1024).ToString("0.00", CultureInfo.InvariantCulture) + " KB";
 
     private sealed record SideFigures(
-        double Rate, double CpuPerThousand, double ClientCpuPerThousand, double P50, double P99, double Memory, double StuckRate, double StuckRatio, string Lost);
+        double Rate, double CpuPerThousand, double ClientCpuPerThousand, double? FramesPerWrite, double P50, double P99, double Memory, double StuckRate, double StuckRatio, string Lost);
 }

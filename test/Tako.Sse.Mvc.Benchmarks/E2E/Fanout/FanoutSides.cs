@@ -22,6 +22,9 @@ internal abstract class FanoutSide(string name, string path, string clientMode)
     public abstract int Subscribers(IServiceProvider services);
 
     public abstract ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken);
+
+    /// <summary>Starts counting the writes that carry events to the responses, or <see langword="null"/> for a side that does not.</summary>
+    public virtual FanoutWrites? CountWrites(IServiceProvider services) => null;
 }
 
 /// <summary>The four sides and the small event they all publish.</summary>
@@ -55,6 +58,8 @@ internal static class FanoutSides
 
         public override async ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken) =>
             await services.GetRequiredService<ISseHub>().PublishAsync(Channel, SseEvent.FromData(Payload(sequence)).WithEvent(EventName), cancellationToken);
+
+        public override FanoutWrites CountWrites(IServiceProvider services) => new FanoutWrites.OfStreams();
     }
 
     private sealed class MultiSide() : FanoutSide("multi", "fanout/multi", "sse")
@@ -63,6 +68,8 @@ internal static class FanoutSides
 
         public override ValueTask PublishAsync(IServiceProvider services, long sequence, CancellationToken cancellationToken) =>
             Ours.PublishAsync(services, sequence, cancellationToken);
+
+        public override FanoutWrites? CountWrites(IServiceProvider services) => Ours.CountWrites(services);
     }
 
     // The built-in result sends its headers with its first event, and nothing is published before every
@@ -97,5 +104,7 @@ internal static class FanoutSides
             services.GetRequiredService<BareRingFanout>().Publish(EventName, Payload(sequence));
             return ValueTask.CompletedTask;
         }
+
+        public override FanoutWrites CountWrites(IServiceProvider services) => new FanoutWrites.OfBareRing(services.GetRequiredService<BareRingFanout>());
     }
 }
