@@ -127,7 +127,7 @@ public class SseSubscriberSetTests
         var batchesBefore = publish.Batches;
         await publish.ResumeAsync();
         await Within(held, "the held publish goes on once the deliverer has made room");
-        await Poll.UntilAsync(() => hub.SubscribersOf("c")!.IsIdle, "the fan-out to finish");
+        await HandedAsync(hub.SubscribersOf("c")!, "the fan-out to finish");
 
         var expected = new[] { "one" }.Concat(Enumerable.Range(2, SseSubscriberSet.MaxQueued - 1).Select(i => $"e{i}")).Append("last");
         subscribers.Should().OnlyContain(s => Data(s).SequenceEqual(expected));
@@ -152,9 +152,12 @@ public class SseSubscriberSetTests
     private static async Task<string> PublishAndHandAsync(InMemorySseHub hub, string data)
     {
         var id = await hub.PublishAsync("c", SseEvent.FromData(data));
-        await Poll.UntilAsync(() => hub.SubscribersOf("c")!.IsIdle, $"the fan-out of {data}");
+        await HandedAsync(hub.SubscribersOf("c")!, $"the fan-out of {data}");
         return id;
     }
+
+    // The deliverer of a large set runs on the thread pool: waits until it has handed out everything.
+    private static Task HandedAsync(SseSubscriberSet set, string what) => Poll.UntilAsync(() => set.IsIdle, what);
 
     private static async Task Within(Task task, string because)
     {
@@ -197,7 +200,7 @@ public class SseSubscriberSetTests
         {
             _resume.Set();
             await Within(_publish, "the publish finishes once resumed");
-            await Poll.UntilAsync(() => _set.IsIdle, "the fan-out finishes once resumed");
+            await HandedAsync(_set, "the fan-out finishes once resumed");
             _batches.Should().BeGreaterThan(Subscribers / SseSubscriberSet.BatchSize - 2, "the fan-out was handed out in batches");
         }
 
