@@ -56,7 +56,7 @@ internal sealed class SseChannelSource(string channel, string? lastEventId) : Ss
     /// The subscriber as the stream loop reads it. The loop asks for it once the headers are out, which is when
     /// the re-check of its channels (<paramref name="recheck"/>, when on) starts.
     /// </summary>
-    internal sealed class Subscription(SseSubscriber subscriber, SseSubscriptionRecheck? recheck) : IAsyncEnumerable<SseChannelFrame>, ISseDeferredOpening
+    internal sealed class Subscription(SseSubscriber subscriber, SseSubscriptionRecheck? recheck) : IAsyncEnumerable<SseChannelFrame>, ISseDeferredOpening, ISseQueuedSource
     {
         public Task? Opening => subscriber.Opening;
 

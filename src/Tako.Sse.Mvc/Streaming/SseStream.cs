@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -14,7 +13,7 @@ namespace Tako.Sse.Mvc;
 /// The walk: the executor builds the stream and hands it to the result's <see cref="SseSource"/>, which calls
 /// <see cref="RunAsync"/> with its items and their <see cref="ISseItemWriter{T}"/>. The loop asks the source for
 /// items, the item writer encodes each into the <see cref="SseWriteBuffer"/>, and <see cref="SseResponseWriter"/>
-/// sends them. While the source is silent, <see cref="WaitForSourceAsync"/> writes keep-alives (<see cref="SseKeepAlive"/>).
+/// sends them. While the source is silent, the loop writes keep-alives (<see cref="SseKeepAlive"/>).
 /// A write the client does not take is ended by <see cref="SseWriteTimeout"/>, an expired credential by
 /// <see cref="SseAuthenticationExpiry"/>; the source is closed by <see cref="SseSourceDisposal"/>.
 /// </para>
@@ -22,7 +21,9 @@ namespace Tako.Sse.Mvc;
 /// Coalescing: while <c>MoveNextAsync</c> completes synchronously the source has items ready, and they are
 /// encoded without a flush; the flush happens the moment the source would make us wait (or the buffer passes
 /// <see cref="FlushThreshold"/>). The first item after a wait is flushed before the source is asked for the next
-/// one: a slow producer's next <c>MoveNextAsync</c> then runs while the event is already on its way.
+/// one: a slow producer's next <c>MoveNextAsync</c> then runs while the event is already on its way. A queued
+/// source (<see cref="ISseQueuedSource"/>: a channel subscription) is the exception: its next items are ready
+/// at once, and all it queued goes out in one flush.
 /// </para>
 /// <para>
 /// Only this loop writes to the response, so writes never overlap; whatever wakes it (the source, the clock, a
@@ -135,7 +136,7 @@ internal sealed class SseStream
 
             // Headers (and the retry hint) go out now, before the source produces anything: EventSource fires
             // onopen and proxies see a live response.
-            if (!await output.FlushAsync(token))
+            if (!output.Flushed(await output.FlushAsync(token), token))
             {
                 return;
             }
@@ -144,8 +145,9 @@ internal sealed class SseStream
             inSource = true;
             enumerator = source.GetAsyncEnumerator(token);
 
-            // Set when the item at hand is the first after a wait: it goes out before the source is asked for
-            // the next one (see the remarks on coalescing).
+            // Set when the item at hand is the first after a wait: it goes out before the source is asked for the
+            // next one (see the remarks on coalescing), unless the source is a queue.
+            var flushFirstAfterWait = source is not ISseQueuedSource;
             var firstAfterWait = false;
             while (!token.IsCancellationRequested)
             {
@@ -157,13 +159,47 @@ internal sealed class SseStream
                     inSource = false;
                     sourcePending = true;
                     moveNext.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(signal.OnSourceReady);
-                    if (_buffer.HasUnflushedBytes && !await output.FlushAsync(token))
+                    if (_buffer.HasUnflushedBytes && !output.Flushed(await output.FlushAsync(token), token))
                     {
                         break;
                     }
 
                     _buffer.Release();
-                    if (!await WaitForSourceAsync(signal, output, token))
+                    output.SourceWaits();
+
+                    // The wait, with keep-alives while the source is silent. Inline rather than in a method of its
+                    // own: an async method that waits costs a box per wait, thousands per event in a fan-out.
+                    var keepAlive = _keepAlive;
+                    if (keepAlive is not null)
+                    {
+                        // The silence starts now, after the last event was flushed.
+                        keepAlive.Reset();
+                        signal.ArmKeepAlive(keepAlive.Period);
+                    }
+
+                    var reasons = await signal.WaitAsync(keepAlive is null ? SseWakeReason.SourceReady | SseWakeReason.Cancelled : SseWakeReason.Any);
+                    while (reasons == SseWakeReason.KeepAliveDue)
+                    {
+                        if (keepAlive!.IsDue())
+                        {
+                            _buffer.WriteKeepAlive(_encoder);
+                            if (!output.Flushed(await output.FlushAsync(token), token))
+                            {
+                                // The client is gone: the stream ends as if cancelled.
+                                reasons = SseWakeReason.Cancelled;
+                                break;
+                            }
+
+                            _metrics.KeepAliveSent();
+                            keepAlive.Sent();
+                        }
+
+                        // Zero when the flush itself outlasted the rest of the period: the timer then fires at once.
+                        signal.ArmKeepAlive(keepAlive.Remaining);
+                        reasons = await signal.WaitAsync(SseWakeReason.Any);
+                    }
+
+                    if ((reasons & SseWakeReason.SourceReady) == 0)
                     {
                         break;
                     }
@@ -179,7 +215,7 @@ internal sealed class SseStream
                     inSource = false;
                     if (_buffer.HasUnflushedBytes)
                     {
-                        await output.FlushAsync(token);
+                        output.Flushed(await output.FlushAsync(token), token);
                     }
 
                     Log.StreamCompleted(_logger, _eventCount);
@@ -193,7 +229,8 @@ internal sealed class SseStream
                 _eventCount++;
 
                 // Only our own count is read after each event: asking Kestrel's pipe would cost more than encoding.
-                if ((firstAfterWait || _buffer.UnflushedCount >= FlushThreshold) && !await output.FlushAsync(token))
+                if (((firstAfterWait && flushFirstAfterWait) || _buffer.UnflushedCount >= FlushThreshold)
+                    && !output.Flushed(await output.FlushAsync(token), token))
                 {
                     break;
                 }
@@ -238,49 +275,6 @@ internal sealed class SseStream
             }
 
             SseStreamEnding.Report(_logger, _metrics, timedOut, expired ? _authenticationExpiry : null, _applicationStopping, _context.RequestAborted);
-        }
-    }
-
-    // Waits for the pending MoveNextAsync, writing keep-alives while the source is silent. True when the source
-    // has an answer; false when the stream was cancelled first or a keep-alive could not be sent.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> WaitForSourceAsync(SseStreamWakeSignal signal, SseResponseWriter output, CancellationToken token)
-    {
-        if (_keepAlive is not { } keepAlive)
-        {
-            return (await signal.WaitAsync(SseWakeReason.SourceReady | SseWakeReason.Cancelled) & SseWakeReason.SourceReady) != 0;
-        }
-
-        // The silence starts now, after the last event was flushed.
-        keepAlive.Reset();
-        signal.ArmKeepAlive(keepAlive.Period);
-        while (true)
-        {
-            var reasons = await signal.WaitAsync(SseWakeReason.Any);
-            if ((reasons & SseWakeReason.SourceReady) != 0)
-            {
-                return true;
-            }
-
-            if ((reasons & SseWakeReason.Cancelled) != 0)
-            {
-                return false;
-            }
-
-            if (keepAlive.IsDue())
-            {
-                _buffer.WriteKeepAlive(_encoder);
-                if (!await output.FlushAsync(token))
-                {
-                    return false;
-                }
-
-                _metrics.KeepAliveSent();
-                keepAlive.Sent();
-            }
-
-            // Zero when the flush itself outlasted the rest of the period: the timer then fires at once.
-            signal.ArmKeepAlive(keepAlive.Remaining);
         }
     }
 }

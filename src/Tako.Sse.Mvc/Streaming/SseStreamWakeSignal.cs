@@ -39,8 +39,9 @@ internal sealed class SseStreamWakeSignal : SseWaitable<SseWakeReason>, IDisposa
         _timeProvider = timeProvider;
         // The waiter resumes on the thread pool, never on the signalling thread (SseWaitable): that thread
         // belongs to a producer, the clock or a canceller, and the loop would run the source's next
-        // MoveNextAsync on it.
-        _onSourceReady = () => Signal(SseWakeReason.SourceReady);
+        // MoveNextAsync on it. An instance method, so SseWaitable can tell this callback from any other by its
+        // target and run it inline (it only queues the loop).
+        _onSourceReady = SignalSourceReady;
     }
 
     /// <summary>Gets the callback to register on the source's pending <c>MoveNextAsync</c> (cached: no allocation).</summary>
@@ -93,6 +94,8 @@ internal sealed class SseStreamWakeSignal : SseWaitable<SseWakeReason>, IDisposa
     }
 
     public void Dispose() => _timer?.Dispose();
+
+    private void SignalSourceReady() => Signal(SseWakeReason.SourceReady);
 
     private void Signal(SseWakeReason reason)
     {

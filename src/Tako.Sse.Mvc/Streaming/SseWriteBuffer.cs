@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 
 namespace Tako.Sse.Mvc;
 
@@ -22,8 +21,8 @@ namespace Tako.Sse.Mvc;
 /// <see cref="Release"/> before the stream waits, so an idle stream holds no buffer.
 /// </para>
 /// <para>
-/// A burst starts in a small array (<see cref="FirstSize"/>) and moves to a batch-sized one only when it
-/// outgrows it. A lone event, the common case of a quiet channel, then never takes a 64 KB array: with
+/// A burst starts in a small array (<see cref="FirstSize"/>) and moves to a larger one
+/// (<see cref="MiddleSize"/>, then a batch-sized one) only when it outgrows it. A lone event, the common case of a quiet channel, then never takes a 64 KB array: with
 /// thousands of subscribers woken by one event, the shared pool cannot hand every thread an array from its
 /// caches, and each 64 KB it allocated instead made a collection per event at 19,000 subscribers.
 /// </para>
@@ -36,6 +35,17 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
 
     // A burst's first array: room for a few small events.
     private const int FirstSize = 4 * 1024;
+
+    // Where a burst goes when it outgrows the first array, before a full batch: a few of the larger frames of a
+    // multi-channel subscription (each with its cursor) outgrew 4 KB, and going straight to 64 KB made the
+    // pool's 64 KB misses a third of everything that fan-out allocated.
+    private const int MiddleSize = 16 * 1024;
+
+    /// <summary>
+    /// The largest batch <see cref="FlushAsync"/> copies into the pipe: what fits one of Kestrel's 4 KB blocks
+    /// next to a chunk's size line and its ends, so the copy is one chunk too.
+    /// </summary>
+    internal const int CopyLimit = FirstSize - 96;
 
     private readonly PipeWriter _output;
     private byte[]? _buffer;
@@ -60,28 +70,45 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
     public long UnflushedCount => _drainedSinceFlush + _written;
 
     /// <summary>
-    /// Sends everything written here and flushes the pipe; then forgets those bytes (keeping the array) and
-    /// starts counting <see cref="UnflushedCount"/> again. With nothing written here it is a plain flush.
+    /// Sends everything written here and flushes the pipe; the bytes are forgotten at once and
+    /// <see cref="UnflushedCount"/> starts again. With nothing written here it is a plain flush. A batch of at
+    /// most <see cref="CopyLimit"/> bytes is copied into the pipe and the array goes back to the pool before the
+    /// flush (<see cref="HoldsArray"/> is then false); a larger one is handed to the pipe as it is, and the array
+    /// stays held until <see cref="Release"/>, which the caller calls once the flush has completed.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Not an async method: the caller gets the pipe's own flush, so a flush that completes at once (nearly
+    /// every flush of a fan-out) costs no state machine, and one that waits costs no pooled box.
+    /// </remarks>
+    public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken)
     {
-        try
+        var written = _written;
+        _written = 0;
+        _drainedSinceFlush = 0;
+        if (written == 0)
         {
-            // The batch goes to the pipe together with its flush, in one WriteAsync: Kestrel frames it as a
-            // single chunk. Write followed by FlushAsync made one chunk per 4 KB pool block, and an HttpClient
-            // reader gets at most one chunk per read, so a 60 KB batch cost such a client fifteen reads.
-            return await (_written == 0
-                ? _output.FlushAsync(cancellationToken)
-                : _output.WriteAsync(_buffer.AsMemory(0, _written), cancellationToken));
+            return _output.FlushAsync(cancellationToken);
         }
-        finally
+
+        if (written <= CopyLimit)
         {
-            // Only now: the pipe may read the batch until its write has completed.
-            _written = 0;
-            _drainedSinceFlush = 0;
+            // One span of the pipe's memory, within one of Kestrel's blocks: one chunk, as with WriteAsync. The
+            // array is free before the flush, so a client that is slow to take it keeps no array out of the pool.
+            _buffer.AsSpan(0, written).CopyTo(_output.GetSpan(written));
+            _output.Advance(written);
+            Release();
+            return _output.FlushAsync(cancellationToken);
         }
+
+        // The batch goes to the pipe together with its flush, in one WriteAsync: Kestrel frames it as a single
+        // chunk. Write followed by FlushAsync made one chunk per 4 KB pool block, and an HttpClient reader gets
+        // at most one chunk per read, so a 60 KB batch cost such a client fifteen reads. The pipe may read the
+        // array until this write has completed: only Release, after it, gives the array back.
+        return _output.WriteAsync(_buffer.AsMemory(0, written), cancellationToken);
     }
+
+    /// <summary>Gets a value indicating whether the buffer holds a rented array (for tests).</summary>
+    internal bool HoldsArray => _buffer is not null;
 
     /// <summary>
     /// Encodes a keep-alive straight into the pipe, behind anything written here: it is written while the
@@ -156,9 +183,10 @@ internal sealed class SseWriteBuffer : IBufferWriter<byte>
 
         if (_buffer.Length < BatchSize && _written + sizeHint <= BatchSize)
         {
-            // The burst goes on past the first array: what it holds moves to a batch-sized one, so the batch
-            // still goes to the pipe in one write.
-            var batch = ArrayPool<byte>.Shared.Rent(BatchSize);
+            // The burst goes on past this array: what it holds moves to a larger one (the middle size first, then
+            // a batch-sized one), so the batch still goes to the pipe in one write.
+            var size = _buffer.Length < MiddleSize && _written + sizeHint <= MiddleSize ? MiddleSize : BatchSize;
+            var batch = ArrayPool<byte>.Shared.Rent(size);
             _buffer.AsSpan(0, _written).CopyTo(batch);
             ArrayPool<byte>.Shared.Return(_buffer);
             return _buffer = batch;

@@ -81,6 +81,21 @@ public class SseStreamFlushTests
     }
 
     [Fact]
+    public async Task RunAsync_QueuedSourceBurstAfterAWait_GoesOutInOneFlush()
+    {
+        using var harness = new StreamHarness(o => o.Retry = TimeSpan.FromSeconds(1));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var run = harness.RunAsync(new SseActionResult(new QueuedSource(gate.Task, ["a", "b", "c"])));
+        await WaitUntilAsync(() => harness.Writer.FlushCount == 1);
+        gate.SetResult();
+        await run;
+
+        // A queue's next items are ready at once: the first after the wait does not go out alone.
+        harness.Writer.Flushes.Should().Equal("retry: 1000\n\n", "data: a\n\ndata: b\n\ndata: c\n\n");
+    }
+
+    [Fact]
     public async Task RunAsync_EndlessReadyEvents_FlushesAtTheThreshold()
     {
         using var harness = new StreamHarness();
@@ -117,6 +132,19 @@ public class SseStreamFlushTests
         var run = () => harness.RunAsync(new SseActionResult(AsyncEnumerable.Empty<SseEvent>()));
 
         await run.Should().ThrowAsync<InvalidOperationException>();
+    }
+
+    // A source that says it is a queue (as a channel subscription does): it waits once, then has all its items ready.
+    private sealed class QueuedSource(Task ready, string[] items) : IAsyncEnumerable<SseEvent>, ISseQueuedSource
+    {
+        public async IAsyncEnumerator<SseEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        {
+            await ready;
+            foreach (var item in items)
+            {
+                yield return SseEvent.FromData(item);
+            }
+        }
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string? what = null)

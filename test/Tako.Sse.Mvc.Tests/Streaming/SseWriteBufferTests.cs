@@ -96,6 +96,44 @@ public class SseWriteBufferTests
     }
 
     [Fact]
+    public async Task FlushAsync_SmallBatchToASlowReader_ArrayBackInThePoolWhileTheFlushWaits()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
+        var buffer = new SseWriteBuffer(pipe.Writer);
+        s_encoder.Encode(SseEvent.FromData("a small batch, copied into the pipe"), buffer);
+
+        var flush = buffer.FlushAsync(CancellationToken.None);
+
+        flush.IsCompleted.Should().BeFalse("the reader has not taken the bytes");
+        buffer.HoldsArray.Should().BeFalse("a waiting client keeps no array of ours out of the pool");
+        var read = await pipe.Reader.ReadAsync();
+        Encoding.UTF8.GetString(read.Buffer).Should().Be("data: a small batch, copied into the pipe\n\n");
+        pipe.Reader.AdvanceTo(read.Buffer.End);
+        (await flush).IsCompleted.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task FlushAsync_BatchOverTheCopyLimit_ArrayHeldUntilReleasedAfterTheFlush()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
+        var buffer = new SseWriteBuffer(pipe.Writer);
+        var data = new string('x', SseWriteBuffer.CopyLimit);
+        s_encoder.Encode(SseEvent.FromData(data), buffer);
+
+        var flush = buffer.FlushAsync(CancellationToken.None);
+
+        flush.IsCompleted.Should().BeFalse();
+        buffer.HoldsArray.Should().BeTrue("the pipe may read the array until the write completes");
+        buffer.WrittenCount.Should().Be(0, "the batch is handed over, and counted as sent");
+        var reading = ReadAllAsync(pipe.Reader);
+        await flush;
+        buffer.Release();
+        buffer.HoldsArray.Should().BeFalse();
+        await pipe.Writer.CompleteAsync();
+        (await reading).Should().Be($"data: {data}\n\n");
+    }
+
+    [Fact]
     public void Advance_PastTheSpan_Throws()
     {
         var buffer = new SseWriteBuffer(new Pipe().Writer);
