@@ -17,6 +17,7 @@ internal sealed class FanoutClient : IAsyncDisposable
     private readonly Queue<string> _errors = new();
     private TaskCompletionSource _report = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _delivered;
+    private long _slowest = -1;
     private int _joining;
 
     private FanoutClient(Process process)
@@ -28,6 +29,9 @@ internal sealed class FanoutClient : IAsyncDisposable
 
     /// <summary>Gets the events every subscriber has received so far, added up.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Gets the events the subscriber that has received the fewest has received so far (-1 until reported).</summary>
+    public long Slowest => Interlocked.Read(ref _slowest);
 
     /// <summary>Starts the child; its connections start from <paramref name="source"/> (127.0.0.1 if null).</summary>
     public static FanoutClient Start(string mode, Uri url, int subscribers, System.Net.IPAddress? source = null) =>
@@ -142,7 +146,15 @@ internal sealed class FanoutClient : IAsyncDisposable
         {
             if (line.StartsWith("d ", StringComparison.Ordinal))
             {
-                Interlocked.Exchange(ref _delivered, long.Parse(line.AsSpan(2), CultureInfo.InvariantCulture));
+                // "d <total> <slowest>" (a child of another kind may report the total alone).
+                var counts = line.AsSpan(2);
+                var space = counts.IndexOf(' ');
+                Interlocked.Exchange(ref _delivered, long.Parse(space < 0 ? counts : counts[..space], CultureInfo.InvariantCulture));
+                if (space >= 0)
+                {
+                    Interlocked.Exchange(ref _slowest, long.Parse(counts[(space + 1)..], CultureInfo.InvariantCulture));
+                }
+
                 var report = Interlocked.Exchange(ref _report, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 report.SetResult();
             }

@@ -311,7 +311,8 @@ internal static class FanoutClientProcess
         }
     }
 
-    // A line per change, at most every 2 ms: the publisher paces itself by these.
+    // A line per change, at most every 2 ms: the publisher paces itself by these (the total, and the slowest
+    // subscriber's count).
     private static async Task ReportAsync(Tally tally, CancellationToken stop)
     {
         var last = -1L;
@@ -323,7 +324,7 @@ internal static class FanoutClientProcess
                 var total = tally.Total;
                 if (total != last)
                 {
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"d {total}"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"d {total} {tally.Slowest}"));
                     last = total;
                 }
             }
@@ -350,6 +351,21 @@ internal static class FanoutClientProcess
         public int Subscribers => subscribers;
 
         public long Total => Interlocked.Read(ref _total);
+
+        /// <summary>Gets the events of the subscriber that has received the fewest so far.</summary>
+        public long Slowest
+        {
+            get
+            {
+                var slowest = long.MaxValue;
+                for (var i = 0; i < _received.Length; i++)
+                {
+                    slowest = Math.Min(slowest, Volatile.Read(ref _received[i]));
+                }
+
+                return _received.Length == 0 ? 0 : slowest;
+            }
+        }
 
         public void Add(int index, long events)
         {

@@ -10,6 +10,13 @@ internal sealed class FanoutPublisher(FanoutSide side, IServiceProvider services
     // so flat-out publishing measures delivery, not the slow-subscriber policy.
     private const int Window = 128;
 
+    // Events published and not yet delivered to the slowest subscriber: half our default queue. One reader the
+    // scheduler leaves alone for a moment falls behind the others while the average stays in the window above,
+    // and with few subscribers it takes little: at 50 subscribers and 100,000 events a second each, 10 ms
+    // behind filled a queue of 1,024, and the policy disconnected readers of the tiny run's multi side. The
+    // publisher waits for such a reader too, so no side's queue ever decides the figures.
+    private const int SlowestWindow = 512;
+
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(30);
 
     private long _published;
@@ -32,7 +39,11 @@ internal sealed class FanoutPublisher(FanoutSide side, IServiceProvider services
             while (!stop.IsCancellationRequested)
             {
                 var inFlight = (_published - firstPublished) - ((client.Delivered - firstDelivered) / subscribers);
-                if (inFlight >= Window)
+                // Every event since the subscribers joined went through this publisher; a frame the stream opens
+                // with, counted by the child too, only makes this a frame or two lower.
+                var slowest = client.Slowest;
+                var slowestBehind = slowest < 0 ? 0 : _published - slowest;
+                if (inFlight >= Window || slowestBehind >= SlowestWindow)
                 {
                     await client.NextReportAsync(stop.Token);
                     continue;
