@@ -20,10 +20,10 @@ namespace Tako.Sse.Mvc;
 /// thread.
 /// </para>
 /// <para>
-/// For a backplane, whose history is elsewhere: <see cref="Hold"/>, <see cref="Release"/> and <see cref="OpenAfter"/> (in SseSubscriber.Backplane.cs).
+/// For a backplane, whose history is elsewhere: <see cref="Hold"/>, <see cref="Release"/> and <see cref="OpenAfter"/>.
 /// </para>
 /// </remarks>
-internal sealed partial class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseChannelFrame>
+internal sealed class SseSubscriber : SseWaitable<bool>, IAsyncEnumerator<SseChannelFrame>
 {
     private readonly Lock _gate = new();
     private readonly SseSubscriberMembership _membership;
@@ -189,6 +189,38 @@ internal sealed partial class SseSubscriber : SseWaitable<bool>, IAsyncEnumerato
         }
 
         return remaining;
+    }
+
+    /// <summary>
+    /// Backplane support: called before the hub hands the subscriber out. The response opens (EventSource's
+    /// <c>onopen</c>) only once <paramref name="opening"/>, which must never fault, has completed: a hub that
+    /// learns where its channel stands only after a round trip can then promise every event published after
+    /// <c>onopen</c>. Live frames queue meanwhile, as usual.
+    /// </summary>
+    public void OpenAfter(Task opening) => Opening = opening;
+
+    /// <summary>
+    /// Backplane support, right after the subscriber joined its set, under the channel's lock: it queues live
+    /// frames but hands none out until <see cref="Release"/> (see <see cref="SseSubscriberBacklog.Hold"/>).
+    /// </summary>
+    public void Hold()
+    {
+        lock (_gate)
+        {
+            _backlog.Hold();
+        }
+    }
+
+    /// <summary>Backplane support: ends <see cref="Hold"/> (see <see cref="SseSubscriberBacklog.Release"/>).</summary>
+    public void Release(SseChannelFrame? opening, SseChannelFrame[]? missed, Func<SseChannelFrame, bool>? alreadySent = null)
+    {
+        lock (_gate)
+        {
+            if (_backlog.Release(opening, missed, alreadySent))
+            {
+                Wake(true);
+            }
+        }
     }
 
     public ValueTask<bool> MoveNextAsync()

@@ -45,7 +45,7 @@ namespace Tako.Sse.Mvc;
 /// channel in its subscription, where it keeps its position in this set (<see cref="SseSubscriberMembership.IndexOf"/>).
 /// </para>
 /// </remarks>
-internal sealed partial class SseSubscriberSet
+internal sealed class SseSubscriberSet
 {
     /// <summary>How many subscribers one batch of a delivery serves under this set's lock.</summary>
     public const int BatchSize = 256;
@@ -59,8 +59,7 @@ internal sealed partial class SseSubscriberSet
     // Guards everything below. Taken after the hub's per-channel lock, never before it.
     private readonly object _lock = new();
     private readonly Queue<SseChannelFrame> _queued = new();
-    private Member[] _subscribers = [];
-    private int _count;
+    private readonly SseSetMembers _members = new();
 
     // The frames of the deliverer's current pass when it has several (only the deliverer touches it).
     private SseChannelFrame[] _pass = [];
@@ -78,7 +77,7 @@ internal sealed partial class SseSubscriberSet
     private int _joining;
 
     /// <summary>Gets the number of subscribers; may be read without the lock.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _members.Count;
 
     /// <summary>Gets or sets a callback run by the deliverer after each batch, outside the lock (tests only).</summary>
     internal Action? BatchHanded { get; set; }
@@ -93,14 +92,7 @@ internal sealed partial class SseSubscriberSet
         lock (_lock)
         {
             Interlocked.Decrement(ref _joining);
-            if (_count == _subscribers.Length)
-            {
-                Array.Resize(ref _subscribers, _subscribers.Length == 0 ? 2 : _subscribers.Length * 2);
-            }
-
-            subscriber.Membership.SetIndex(slot, _count);
-            _subscribers[_count] = new Member(subscriber, slot, _delivered);
-            Volatile.Write(ref _count, _count + 1);
+            _members.Add(subscriber, slot, _delivered);
         }
 
         subscriber.Context.Metrics.SubscriberAdded();
@@ -157,7 +149,7 @@ internal sealed partial class SseSubscriberSet
             }
 
             _draining = true;
-            if (_count > InlineLimit)
+            if (_members.Count > InlineLimit)
             {
                 ThreadPool.UnsafeQueueUserWorkItem(static set => set.RunDeliverer(), this, preferLocal: false);
                 return ValueTask.CompletedTask;
@@ -182,38 +174,156 @@ internal sealed partial class SseSubscriberSet
 
     private bool RemoveLocked(SseSubscriber subscriber, int slot)
     {
-        var index = subscriber.Membership.IndexOf(slot);
-        if (index < 0 || index >= _count || !ReferenceEquals(_subscribers[index].Subscriber, subscriber))
+        if (!_members.Remove(subscriber, slot))
         {
             return false;
-        }
-
-        var last = _count - 1;
-        if (index != last)
-        {
-            var moved = _subscribers[last];
-            _subscribers[index] = moved;
-            moved.Subscriber.Membership.SetIndex(moved.Slot, index);
-        }
-
-        _subscribers[last] = default;
-        subscriber.Membership.SetIndex(slot, -1);
-        Volatile.Write(ref _count, last);
-        if (last == 0)
-        {
-            _subscribers = [];
         }
 
         subscriber.Context.Metrics.SubscriberRemoved();
         return true;
     }
 
-    // Handed: the number of the last frame this member was handed, or was marked as having had when it joined.
-    // 16 bytes, as a reference and a slot were before: the set of 19,000 is walked once per frame.
-    private struct Member(SseSubscriber subscriber, int slot, int handed)
+    // The deliverer, on the caller's thread or the thread pool's.
+    private void RunDeliverer()
     {
-        public readonly SseSubscriber Subscriber = subscriber;
-        public readonly int Slot = slot;
-        public int Handed = handed;
+        var done = false;
+        try
+        {
+            HandAll();
+            done = true;
+        }
+        finally
+        {
+            if (!done)
+            {
+                // A callback threw (a test's): whoever drains next goes on where this one stopped.
+                lock (_lock)
+                {
+                    StopDraining();
+                }
+            }
+        }
+    }
+
+    // Ends under the lock in the step that finds nothing queued, so a frame delivered just after is never left
+    // with no one to hand it: its DrainAsync then finds no deliverer and starts one.
+    private void HandAll()
+    {
+        while (true)
+        {
+            int count;
+            int first;
+            int next;
+            SseChannelFrame? single = null;
+            lock (_lock)
+            {
+                count = _queued.Count;
+                if (count == 0)
+                {
+                    StopDraining();
+                    return;
+                }
+
+                // One frame (the usual case of a quiet channel) needs no array.
+                if (count == 1)
+                {
+                    single = _queued.Peek();
+                }
+                else
+                {
+                    if (_pass.Length < count)
+                    {
+                        _pass = new SseChannelFrame[Math.Max(count, _pass.Length * 2)];
+                    }
+
+                    _queued.CopyTo(_pass, 0);
+                }
+
+                first = unchecked(_handed + 1);
+                next = _members.Count;
+            }
+
+            ReadOnlySpan<SseChannelFrame> pass = count == 1 ? new(ref single!) : _pass.AsSpan(0, count);
+            var last = unchecked(first + count - 1);
+
+            // Backwards, so the member Remove moves into a leaving one's place has been handed the frames already.
+            while (next > 0)
+            {
+                lock (_lock)
+                {
+                    next = Math.Min(next, _members.Count);
+                    var end = Math.Max(0, next - BatchSize);
+                    for (var i = next - 1; i >= end; i--)
+                    {
+                        ref var member = ref _members[i];
+                        var had = unchecked(member.Handed - first + 1);
+                        if (had >= count)
+                        {
+                            continue;
+                        }
+
+                        member.Handed = last;
+                        if (!member.Subscriber.TryEnqueue(pass[Math.Max(had, 0)..]))
+                        {
+                            var subscriber = member.Subscriber;
+                            RemoveLocked(subscriber, member.Slot);
+                            subscriber.Disconnect();
+                        }
+                    }
+
+                    next = end;
+                }
+
+                BatchHanded?.Invoke();
+                LetJoinersIn();
+            }
+
+            // The frames are the history's and the queues' to keep, not the pass array's.
+            if (count > 1)
+            {
+                Array.Clear(_pass, 0, count);
+            }
+            lock (_lock)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    _queued.Dequeue();
+                }
+
+                _handed = last;
+                if (_queued.Count <= MaxQueued)
+                {
+                    MakeRoom();
+                }
+            }
+        }
+    }
+
+    // Between two batches: a lock released and taken straight back is most often taken again by the same
+    // thread, so a subscriber waiting to join or leave would wait for the whole fan-out after all. Give way
+    // until the waiters are in (a bounded spin that ends in yields of this thread).
+    private void LetJoinersIn()
+    {
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _joining) > 0 && spin.Count < 40)
+        {
+            spin.SpinOnce();
+        }
+    }
+
+    private void StopDraining()
+    {
+        _draining = false;
+        MakeRoom();
+    }
+
+    // Under the lock: the publishers held back by DrainAsync go on (on the thread pool).
+    private void MakeRoom()
+    {
+        if (_room is { } room)
+        {
+            _room = null;
+            room.SetResult();
+        }
     }
 }

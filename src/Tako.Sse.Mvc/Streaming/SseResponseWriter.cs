@@ -52,13 +52,7 @@ internal sealed class SseResponseWriter(SseWriteBuffer buffer, SseWriteTimeout? 
         if (!write.IsCompleted)
         {
             _synchronousFlushes = 0;
-            if (writeTimeout is { } timeout)
-            {
-                timeout.Start();
-                _timing = true;
-            }
-
-            return write;
+            return Timed(write);
         }
 
         var result = write.Result;
@@ -79,12 +73,7 @@ internal sealed class SseResponseWriter(SseWriteBuffer buffer, SseWriteTimeout? 
     /// </summary>
     public bool Flushed(FlushResult result, CancellationToken token)
     {
-        if (_timing)
-        {
-            _timing = false;
-            writeTimeout!.Stop();
-        }
-
+        StopTiming();
         metrics.Sent(_unflushedEvents, _flushedBytes);
         _unflushedEvents = 0;
         return !result.IsCompleted && !result.IsCanceled && !token.IsCancellationRequested;
@@ -101,14 +90,7 @@ internal sealed class SseResponseWriter(SseWriteBuffer buffer, SseWriteTimeout? 
     private async ValueTask<FlushResult> YieldThenFlushAsync(CancellationToken token)
     {
         await Task.Yield();
-        var write = buffer.FlushAsync(token);
-        if (!write.IsCompleted && writeTimeout is { } timeout)
-        {
-            timeout.Start();
-            _timing = true;
-        }
-
-        return await write;
+        return await Timed(buffer.FlushAsync(token));
     }
 
     /// <summary>After a failure: sends the whole events encoded before it, if the client takes them.</summary>
@@ -118,25 +100,37 @@ internal sealed class SseResponseWriter(SseWriteBuffer buffer, SseWriteTimeout? 
         {
             // A partly written event ends without its blank line, so no client dispatches it. A client that
             // does not take them is timed out as usual.
-            var write = buffer.FlushAsync(CancellationToken.None);
-            if (!write.IsCompleted)
-            {
-                writeTimeout?.Start();
-            }
-
-            try
-            {
-                await write;
-            }
-            finally
-            {
-                writeTimeout?.Stop();
-            }
+            await Timed(buffer.FlushAsync(CancellationToken.None));
         }
         catch (Exception)
         {
             // The client went away while we were reporting the failure: nothing left to deliver, and the
             // failure is already logged once.
+        }
+        finally
+        {
+            StopTiming();
+        }
+    }
+
+    // A write the client has not taken yet runs under the write timeout until it completes.
+    private ValueTask<FlushResult> Timed(ValueTask<FlushResult> write)
+    {
+        if (!write.IsCompleted && writeTimeout is { } timeout)
+        {
+            timeout.Start();
+            _timing = true;
+        }
+
+        return write;
+    }
+
+    private void StopTiming()
+    {
+        if (_timing)
+        {
+            _timing = false;
+            writeTimeout!.Stop();
         }
     }
 }
